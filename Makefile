@@ -1,0 +1,76 @@
+# Helsingborg kontaktcenter chat assistant. `make run` and `make test` set up whatever
+# is missing (venv, packages, Swedish spaCy pipeline, database schema, trained model).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+PY        := $(BIN)/python
+STAMP     := $(VENV)/.installed
+SPACY_SV  := models/spacy/sv_kontaktcenter
+MODEL     := models/kontaktcenter.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(SPACY_SV)/meta.json
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONDONTWRITEBYTECODE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup run shell test lint validate unit nlu-test stories e2e bench clean db secrets constraints
+
+help:
+	@echo "make run    - sätt upp det som saknas och starta hela tjänsten lokalt"
+	@echo "make test   - sätt upp det som saknas och kör alla kontroller"
+	@echo "make shell  - chatta med assistenten i terminalen"
+	@echo "make bench  - kör prestandamätningarna"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	@PYTHON=$$(scripts/find_python.sh) || exit 1; \
+	  [ -x $(PY) ] || { echo "Skapar $(VENV) med $$PYTHON"; $$PYTHON -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip==24.0'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(STAMP) $(SPACY_SV)/meta.json db secrets
+
+$(SPACY_SV)/meta.json: $(STAMP) scripts/build_spacy_sv.py
+	$(PY) scripts/build_spacy_sv.py $(SPACY_SV)
+
+db: $(STAMP)
+	@$(BIN)/kontaktcenter db upgrade
+
+secrets: $(STAMP)
+	@$(PY) scripts/ensure_secrets.py var/secrets.env
+
+$(MODEL): $(STAMP) $(TRAIN_INPUTS)
+	$(BIN)/rasa train --quiet --fixed-model-name kontaktcenter --out models
+
+run: setup $(MODEL)
+	@scripts/run.sh
+
+shell: setup $(MODEL)
+	@set -a; . var/secrets.env; set +a; scripts/run.sh --shell
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+validate: $(STAMP) $(SPACY_SV)/meta.json
+	$(BIN)/rasa data validate --fail-on-warnings --quiet
+
+unit: setup
+	$(BIN)/pytest -q tests/unit
+
+test: setup $(MODEL) lint validate
+	$(BIN)/pytest tests
+
+bench: setup
+	$(PY) bench/bench_calendar.py
+
+constraints: $(STAMP)
+	@{ echo "# Full resolved set for rasa 3.6.21 on Python 3.10; regenerate with 'make constraints'."; \
+	   $(PY) -m pip freeze --exclude-editable | grep -v '^kontaktcenter'; } > constraints.txt
+
+clean:
+	rm -rf results artifacts .pytest_cache

@@ -1,0 +1,53 @@
+"""The fallback: admit not understanding; the second time in a row, offer a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from kontaktcenter import answers
+from kontaktcenter.input_check import InputProblem, input_problem
+
+OFFER_AFTER = 2  # consecutive misunderstandings before a kommunvägledare is offered
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many user messages in a row, this one included, the bot failed to understand."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent") or {}
+        if intent.get("name") != "nlu_fallback":
+            break
+        count += 1
+    return max(count, 1)
+
+
+class ActionDefaultFallback(Action):
+    """Replaces Rasa's default fallback; never guesses an answer."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        facts = services.facts()
+        text = (tracker.latest_message or {}).get("text")
+        problem = input_problem(text)
+        if problem is InputProblem.TOO_LONG:
+            dispatcher.utter_message(text=answers.too_long(facts))
+            return []
+        if problem is not None:
+            dispatcher.utter_message(text=answers.unusable_input(facts))
+            return []
+        count = consecutive_fallbacks(tracker)
+        if count >= OFFER_AFTER:
+            return [FollowupAction("utter_offer_human")]
+        dispatcher.utter_message(text=answers.fallback(facts))
+        return []

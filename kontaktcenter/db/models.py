@@ -1,0 +1,7 @@
+"""Imports every table module so that ``Base.metadata`` knows the whole schema.
+
+Alembic's env.py and the tests import this module; add new model modules here.
+"""
+
+from kontaktcenter.calendar import models as calendar_models  # noqa: F401
+from kontaktcenter.records import models as records_models  # noqa: F401

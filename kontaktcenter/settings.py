@@ -1,0 +1,54 @@
+"""Run-time settings read from the environment (never from code constants).
+
+Secrets and deployment choices come from the environment or from the untracked
+``var/secrets.env`` written by set-up; everything has an embedded default so that
+``make run`` works on a fresh machine with SQLite files under ``var/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+def _project_root() -> Path:
+    """The directory the product runs from: KC_HOME, else the working directory."""
+    return Path(os.environ.get("KC_HOME", os.getcwd())).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings; build with :func:`get_settings` or directly in tests."""
+
+    root: Path
+    var_dir: Path
+    config_dir: Path
+    database_url: str
+    timezone: str = "Europe/Stockholm"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        root = Path(env.get("KC_HOME", os.getcwd())).resolve()
+        var_dir = Path(env.get("KC_VAR_DIR", root / "var")).resolve()
+        config_dir = Path(env.get("KC_CONFIG_DIR", root / "config")).resolve()
+        url = env.get("KC_DATABASE_URL") or f"sqlite:///{var_dir / 'kontaktcenter.db'}"
+        return cls(
+            root=root,
+            var_dir=var_dir,
+            config_dir=config_dir,
+            database_url=url,
+            timezone=env.get("KC_TIMEZONE", "Europe/Stockholm"),
+            rasa_url=env.get("KC_RASA_URL", "http://127.0.0.1:5005"),
+            rasa_token=env.get("KC_RASA_TOKEN", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once on first use (not at import)."""
+    return Settings.from_env()

@@ -1,0 +1,144 @@
+"""Start the real product (action server + Rasa server) on free ports for a test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "kontaktcenter.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: processen avslutades ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} svarade inte inom {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class RasaStack:
+    """A running action server and Rasa server with their own var/ directory."""
+
+    workdir: Path
+    database_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    token: str = "test-token-" + os.urandom(8).hex()
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    procs: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        var = self.workdir / "var"
+        env = dict(os.environ)
+        env.update(
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            KC_HOME=str(ROOT),
+            KC_VAR_DIR=str(var),
+            KC_DATABASE_URL=self.database_url or f"sqlite:///{var / 'kontaktcenter.db'}",
+            KC_RASA_TOKEN=self.token,
+            HOME=env.get("HOME", str(self.workdir)),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def write_endpoints(self) -> Path:
+        var = self.workdir / "var"
+        var.mkdir(parents=True, exist_ok=True)
+        path = self.workdir / "endpoints.yml"
+        path.write_text(
+            json.dumps(
+                {
+                    "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
+                    "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "rasa_tracker.db")},
+                    "event_broker": {
+                        "type": "rasa_addons.event_broker.RecordsEventBroker",
+                        "spool_dir": str(var / "spool"),
+                    },
+                }
+            )
+        )
+        return path
+
+    def start(self) -> RasaStack:
+        if not MODEL.exists():
+            raise RuntimeError(f"Ingen tränad modell i {MODEL}: kör 'make test' (den tränar först).")
+        env = self.env
+        subprocess.run([str(BIN / "kontaktcenter"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+        endpoints = self.write_endpoints()
+        logs = self.workdir / "logs"
+        logs.mkdir(exist_ok=True)
+        alog = logs / "actions.log"
+        self.procs.append(subprocess.Popen(
+            [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"],
+            cwd=ROOT, env=env, stdout=alog.open("w"), stderr=subprocess.STDOUT))
+        rlog = logs / "rasa.log"
+        self.procs.append(subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+             "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
+             "--enable-api", "--auth-token", self.token],
+            cwd=ROOT, env=env, stdout=rlog.open("w"), stderr=subprocess.STDOUT))
+        wait_http(f"http://127.0.0.1:{self.actions_port}/health", 90, self.procs[0], alog)
+        wait_http(f"{self.url}/", 240, self.procs[1], rlog)
+        return self
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+    def say(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
+        """Send a resident message over the REST channel; the bot's replies."""
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        req = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            assert resp.status == 200
+            return json.loads(resp.read())
+
+    def api(self, path: str, method: str = "GET", body: object | None = None,
+            token: str | None = "default") -> tuple[int, object]:
+        """Call the Rasa HTTP API (with the token unless told otherwise)."""
+        tok = self.token if token == "default" else token
+        url = f"{self.url}{path}" + (f"{'&' if '?' in path else '?'}token={tok}" if tok else "")
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(errors="replace")

@@ -1,0 +1,79 @@
+"""The running product answers residents over REST, correctly and in Swedish."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from kontaktcenter.facts import get_facts
+from tests.e2e.stack import ROOT, RasaStack
+
+pytestmark = pytest.mark.e2e
+FACTS = get_facts(ROOT / "config")
+
+
+def texts(replies: list[dict]) -> str:
+    return " ".join(r.get("text", "") for r in replies)
+
+
+def ask(stack: RasaStack, message: str) -> str:
+    return texts(stack.say(f"e2e-{uuid.uuid4().hex[:10]}", message))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Vad har ni för telefonnummer?", FACTS.phone),
+        ("var ligger kontaktcentret", FACTS.address),
+        ("Vad är Helsingborg Innovation District?", "Oceanhamnen"),
+        ("när etableras HiD", "första halvåret 2023"),
+        ("vem ska samordna innovationsdistriktet", "verksamhetsledare"),
+        ("när var H22 City Expo", "2022"),
+        ("sparas det jag skriver?", "allmän handling"),
+        ("finns ni på sociala medier", "Instagram"),
+    ],
+)
+def test_answers_are_true_to_the_source(stack: RasaStack, question: str, expected: str) -> None:
+    assert expected in ask(stack, question)
+
+
+def test_first_reply_carries_the_public_record_notice(stack: RasaStack) -> None:
+    replies = stack.say(f"e2e-{uuid.uuid4().hex[:10]}", "Hej!")
+    assert "allmän handling" in replies[0]["text"]
+    assert len(replies) >= 2
+
+
+BAD_INPUTS = [
+    "",
+    "   ",
+    "a" * 10_000,
+    "hej " * 2500,
+    "😀😀😀🎉",
+    "<script>alert('x')</script>",
+    "<b>öppettider</b>?",
+    "\x00\x01\x02\x1b[31m",
+    "öppet\x00tider",
+    "What are your opening hours?",
+    "Do you speak English?",
+    "ﷺ مرحبا كيف حالك",
+    "31 februari",
+]
+
+
+@pytest.mark.parametrize("message", BAD_INPUTS, ids=range(len(BAD_INPUTS)))
+def test_bad_input_gets_a_polite_swedish_reply(stack: RasaStack, message: str) -> None:
+    reply = ask(stack, message)
+    assert reply.strip(), "the bot must always answer"
+    swedish_markers = ("jag", "du", "vi", "har", "det", "är", "och", "inte")
+    assert any(f" {w} " in f" {reply.lower()} " for w in swedish_markers), reply
+    assert "Traceback" not in reply and "Error" not in reply
+
+
+def test_rasa_api_requires_the_token(stack: RasaStack) -> None:
+    status, _ = stack.api("/status", token=None)
+    assert status == 401
+    status, _ = stack.api("/status", token="wrong")
+    assert status == 401
+    status, body = stack.api("/status")
+    assert status == 200 and body["model_file"]
