@@ -7,9 +7,9 @@ Nothing here connects at import time; each database call opens its own session
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from kontaktcenter.calendar import OpeningCalendar, get_calendar
 from kontaktcenter.facts import ContactFacts, get_facts
 from kontaktcenter.settings import get_settings
 
@@ -23,9 +23,6 @@ def now() -> datetime:
     return datetime.now(ZoneInfo(get_settings().timezone))
 
 
-@lru_cache(maxsize=1)
-def calendar():  # type: ignore[no-untyped-def]
-    """The opening-hours calendar with staff exceptions from the database."""
-    from kontaktcenter.calendar import build_calendar
-
-    return build_calendar(get_settings())
+def calendar() -> OpeningCalendar:
+    """The process-wide calendar; staff exceptions are re-read from the database."""
+    return get_calendar()
