@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from kontaktcenter.calendar import OpeningCalendar, get_calendar
 from kontaktcenter.facts import ContactFacts, get_facts
+from kontaktcenter.records import Register, get_register
 from kontaktcenter.settings import get_settings
 
 
@@ -26,3 +27,8 @@ def now() -> datetime:
 def calendar() -> OpeningCalendar:
     """The process-wide calendar; staff exceptions are re-read from the database."""
     return get_calendar()
+
+
+def register() -> Register:
+    """The public-record register (one per database URL, sessions per call)."""
+    return get_register()

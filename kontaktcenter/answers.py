@@ -104,6 +104,18 @@ def record_notice(f: ContactFacts) -> str:
     )
 
 
+def case_number(diarienummer: str | None, f: ContactFacts) -> str:
+    if not diarienummer:
+        return (
+            "Jag kan inte visa ditt ärendenummer just nu, men konversationen sparas ändå. "
+            f"Ring gärna {f.phone} om du behöver numret."
+        )
+    return (
+        f"Ditt ärendenummer (diarienummer) är {diarienummer}. Ange det om du kontaktar "
+        "oss igen om samma sak."
+    )
+
+
 BY_INTENT: dict[str, Callable[[ContactFacts], str]] = {
     "ask_phone": phone,
     "ask_address": address,

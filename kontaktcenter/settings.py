@@ -28,7 +28,11 @@ class Settings:
     database_url: str
     timezone: str = "Europe/Stockholm"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Where browsers reach Rasa's socket.io channel (the widget); never the HTTP API.
+    rasa_public_url: str = "http://localhost:5005"
+    web_url: str = "http://localhost:8080"
     rasa_token: str = field(default="", repr=False)
+    console_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,7 +48,10 @@ class Settings:
             database_url=url,
             timezone=env.get("KC_TIMEZONE", "Europe/Stockholm"),
             rasa_url=env.get("KC_RASA_URL", "http://127.0.0.1:5005"),
+            rasa_public_url=env.get("KC_RASA_PUBLIC_URL", "http://localhost:5005"),
+            web_url=env.get("KC_WEB_URL", "http://localhost:8080"),
             rasa_token=env.get("KC_RASA_TOKEN", ""),
+            console_secret=env.get("KC_CONSOLE_SECRET", ""),
         )
 
 

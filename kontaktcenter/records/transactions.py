@@ -1,0 +1,65 @@
+"""Write transactions that serialise writers, so numbering is safe on SQLite too.
+
+PostgreSQL locks the counter row with ``SELECT … FOR UPDATE``. SQLite has no row
+locks; pysqlite also starts its transaction lazily (only before the first INSERT), so a
+read of the counter could happen outside any transaction. SQLAlchemy's documented
+recipe is to emit ``BEGIN`` ourselves from the engine's ``begin`` event; we emit
+``BEGIN IMMEDIATE`` (takes the write lock at once, waits up to ``busy_timeout``) and
+only for sessions made here, so other users of the shared engine are unaffected.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kontaktcenter.db.engine import Database
+
+_OPTION = "kc_sqlite_begin"
+_hooked: weakref.WeakSet[Engine] = weakref.WeakSet()
+_factories: weakref.WeakKeyDictionary[Database, sessionmaker] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(_OPTION)
+    if mode:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _write_factory(db: Database) -> sessionmaker:
+    with _lock:
+        factory = _factories.get(db)
+        if factory is not None:
+            return factory
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            if engine not in _hooked:
+                event.listen(engine, "begin", _begin)
+                _hooked.add(engine)
+            bind = engine.execution_options(**{_OPTION: "IMMEDIATE"})
+        else:
+            bind = engine
+        factory = sessionmaker(bind, future=True, expire_on_commit=False)
+        _factories[db] = factory
+        return factory
+
+
+@contextmanager
+def write_session(db: Database) -> Iterator[Session]:
+    """One write unit of work: commit on success, roll back on error, always close."""
+    session: Session = _write_factory(db)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,97 @@
+"""Rasa event broker that records every conversation in the public-record register.
+
+endpoints.yml::
+
+    event_broker:
+      type: rasa_addons.event_broker.RecordsEventBroker
+      url: ${KC_DATABASE_URL}     # optional; default KC_DATABASE_URL / var/kontaktcenter.db
+      spool_dir: var/spool        # optional; default <KC_VAR_DIR>/spool
+      idle_minutes: 60            # close cases after this much silence (session expiry)
+      close_interval_seconds: 60  # how often to look for idle cases
+      retry_seconds: 5            # how often to retry the database while spooling
+
+Rasa calls ``publish`` synchronously inside its event loop for every new event, so
+``publish`` only hands the event to :class:`kontaktcenter.records.recorder.Recorder`
+(a queue and a worker thread) and never blocks or raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from asyncio import AbstractEventLoop
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from kontaktcenter.records.recorder import Recorder
+
+logger = logging.getLogger(__name__)
+
+
+def _positive(value: Any, name: str, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"event_broker.{name} must be a number, got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"event_broker.{name} must be greater than 0, got {value!r}")
+    return number
+
+
+class RecordsEventBroker(EventBroker):
+    """Writes user, bot and session events to the register via a background worker."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        spool_dir: str | Path | None = None,
+        idle_minutes: float | None = None,
+        close_interval_seconds: float | None = None,
+        retry_seconds: float | None = None,
+        queue_size: int | None = None,
+        **_: Any,
+    ) -> None:
+        if spool_dir is None:
+            from kontaktcenter.settings import get_settings
+
+            spool_dir = get_settings().var_dir / "spool"
+        self.recorder = Recorder(
+            url or None,
+            spool_dir,
+            idle_after=timedelta(minutes=_positive(idle_minutes, "idle_minutes", 60)),
+            close_every=_positive(close_interval_seconds, "close_interval_seconds", 60),
+            retry_every=_positive(retry_seconds, "retry_seconds", 5),
+            max_queue=int(_positive(queue_size, "queue_size", 10_000)),
+        ).start()
+        logger.info("Records event broker started (spool: %s).", spool_dir)
+
+    @classmethod
+    async def from_endpoint_config(
+        cls,
+        broker_config: EndpointConfig | None,
+        event_loop: AbstractEventLoop | None = None,
+    ) -> RecordsEventBroker | None:
+        if broker_config is None:
+            return None
+        return cls(url=broker_config.url, **broker_config.kwargs)
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Queue the event; never blocks on the database and never raises."""
+        try:
+            self.recorder.submit(event)
+        except Exception:  # a register problem must never break the resident's chat
+            logger.exception("Could not hand the event to the register.")
+
+    def is_ready(self) -> bool:
+        return self.recorder.alive
+
+    async def close(self) -> None:
+        """Flush queued events (to the database or the spool) before Rasa exits."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.recorder.stop, 10.0)
