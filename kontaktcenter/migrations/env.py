@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import pool
-from sqlalchemy.future import create_engine
 
 import kontaktcenter.db.models  # noqa: F401  (registers every table)
 from kontaktcenter.db.base import Base
+from kontaktcenter.db.engine import create_db_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,7 +26,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    engine = create_engine(url, poolclass=pool.NullPool, future=True)
+    engine = create_db_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

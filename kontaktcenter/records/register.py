@@ -37,6 +37,9 @@ from kontaktcenter.records.text import (
 from kontaktcenter.records.topics import SUBJECT_SEPARATOR, Topics, default_topics
 from kontaktcenter.records.transactions import write_session
 
+# How far apart a session start and the bot message that opened its case may be.
+AUTO_CASE_ADOPT_SECONDS = 10
+
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
@@ -190,6 +193,8 @@ class Register:
         try:
             with write_session(self.db) as session:
                 case = self._case_by_session(session, key)
+                if case is None:
+                    case = self._adopt_auto_case(session, conversation, at, key)
                 if case is None:
                     case = self._new_case(session, conversation, at, channel, key)
                 elif channel and not case.channel:
@@ -651,6 +656,36 @@ class Register:
             .with_for_update()
         )
         return session.execute(stmt).scalar_one_or_none()
+
+    @staticmethod
+    def _adopt_auto_case(
+        session: Session, conversation: str, at: datetime, key: str
+    ) -> Case | None:
+        """A case that this session's own first bot message opened a moment earlier.
+
+        Rasa publishes the messages of ``action_session_start`` (our public-record
+        notice) before its ``session_started`` event, so the notice opens an "auto" case
+        first; the session then takes that case over instead of opening a second one.
+        """
+        window = timedelta(seconds=AUTO_CASE_ADOPT_SECONDS)
+        candidate = session.execute(
+            select(Case)
+            .where(
+                Case.conversation_id == conversation,
+                Case.session_key.like("auto:%"),
+                Case.registered_at.between(at - window, at + window),
+                Case.status.in_(v.ACTIVE_STATUSES),
+                ~exists().where(
+                    and_(Message.case_id == Case.id, Message.sender_role == v.ROLE_RESIDENT)
+                ),
+            )
+            .order_by(Case.registered_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if candidate is not None:
+            candidate.session_key = key
+            candidate.registered_at = min(_aware(candidate.registered_at, "Tiden"), at)
+        return candidate
 
     @staticmethod
     def _case_by_session(session: Session, key: str) -> Case | None:

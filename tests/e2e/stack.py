@@ -91,8 +91,11 @@ class RasaStack:
         if not MODEL.exists():
             raise RuntimeError(f"Ingen tränad modell i {MODEL}: kör 'make test' (den tränar först).")
         env = self.env
-        subprocess.run([str(BIN / "kontaktcenter"), "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                       capture_output=True)
+        (self.workdir / "var").mkdir(parents=True, exist_ok=True)
+        migrated = subprocess.run([str(BIN / "kontaktcenter"), "db", "upgrade"], env=env, cwd=ROOT,
+                                  capture_output=True, text=True)
+        if migrated.returncode != 0:
+            raise RuntimeError(f"kontaktcenter db upgrade misslyckades:\n{migrated.stderr[-3000:]}")
         endpoints = self.write_endpoints()
         logs = self.workdir / "logs"
         logs.mkdir(exist_ok=True)

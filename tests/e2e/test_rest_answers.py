@@ -77,3 +77,35 @@ def test_rasa_api_requires_the_token(stack: RasaStack) -> None:
     assert status == 401
     status, body = stack.api("/status")
     assert status == 200 and body["model_file"]
+
+
+def test_a_conversation_becomes_one_arende_with_every_message(stack: RasaStack) -> None:
+    import time
+
+    from kontaktcenter.records import Register
+
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    first = texts(stack.say(sender, "Hej"))
+    second = texts(stack.say(sender, "vad har ni för telefonnummer"))
+    third = texts(stack.say(sender, "vad är mitt ärendenummer?"))
+    assert "KC-" in third
+    register = Register(stack.env["KC_DATABASE_URL"])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        case = register.case_for_conversation(sender)
+        detail = register.get_case(case.diarienummer) if case else None
+        if detail and len(detail.messages) >= 6:
+            break
+        time.sleep(0.3)
+    assert case is not None and case.diarienummer in third
+    roles = [m.sender_role for m in detail.messages]
+    said = [m.text for m in detail.messages]
+    assert roles.count("invånare") == 3, said
+    assert roles.count("chattbot") >= 4, said  # notice, greeting, phone, case number
+    resident = [m.text for m in detail.messages if m.sender_role == "invånare"]
+    assert resident == ["Hej", "vad har ni för telefonnummer", "vad är mitt ärendenummer?"]
+    bot = [m.text for m in detail.messages if m.sender_role == "chattbot"]
+    assert second in bot and third in bot
+    assert first.startswith(bot[0])
+    assert roles[-1] == "chattbot" and said.index(resident[1]) < said.index(second)
+    assert "telefon" in detail.case.subject.lower() or "kontakt" in detail.case.subject.lower(), detail.case.subject

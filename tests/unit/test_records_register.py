@@ -332,3 +332,23 @@ def test_current_case_for_the_rasa_action(register: Register) -> None:
     assert register.case_for_conversation("c1").diarienummer == "KC-2026-000001"
     assert register.get_case("KC-2026-000001").case.message_count == 2
     assert register.current_case("c1").diarienummer == "KC-2026-000001"
+
+
+def test_session_start_notice_published_first_stays_in_the_same_case(register: Register) -> None:
+    """Rasa publishes action_session_start's notice before session_started itself."""
+    notice = ev("bot", "c-notice", T0 + timedelta(milliseconds=40), "Det du skriver sparas …")
+    started = ev("session_started", "c-notice", T0)
+    question = ev("user", "c-notice", T0 + timedelta(seconds=1), "öppettider?", intent="ask_opening_hours")
+    record_all(register, [notice, started, question])
+    cases = register.list_cases()
+    mine = [c for c in cases if c.conversation_id == "c-notice"]
+    assert len(mine) == 1, mine
+    detail = register.get_case(mine[0].diarienummer)
+    assert [m.sender_role for m in detail.messages] == ["chattbot", "invånare"]
+    assert detail.case.registered_at == T0
+
+
+def test_a_later_session_never_adopts_an_old_case(register: Register) -> None:
+    record_all(register, [ev("bot", "c-late", T0, "hej"), ev("user", "c-late", T0, "x")])
+    record_all(register, [ev("session_started", "c-late", T0 + timedelta(minutes=90))])
+    assert len([c for c in register.list_cases() if c.conversation_id == "c-late"]) == 2
