@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.hours import ActionDeviatingHours, ActionOpenNow, ActionOpeningHours
+from actions.hours import ActionDeviatingHours, ActionOpeningHours, ActionOpenNow
 from kontaktcenter.calendar import factory
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.settings import get_settings
