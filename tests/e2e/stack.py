@@ -44,6 +44,8 @@ class RasaStack:
     workdir: Path
     database_url: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Replaces sections of the embedded-default endpoints (e.g. PostgreSQL, Redis).
+    endpoints_override: dict[str, object] = field(default_factory=dict)
     token: str = "test-token-" + os.urandom(8).hex()
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
@@ -73,18 +75,16 @@ class RasaStack:
         var = self.workdir / "var"
         var.mkdir(parents=True, exist_ok=True)
         path = self.workdir / "endpoints.yml"
-        path.write_text(
-            json.dumps(
-                {
-                    "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
-                    "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "rasa_tracker.db")},
-                    "event_broker": {
-                        "type": "rasa_addons.event_broker.RecordsEventBroker",
-                        "spool_dir": str(var / "spool"),
-                    },
-                }
-            )
-        )
+        endpoints: dict[str, object] = {
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
+            "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "rasa_tracker.db")},
+            "event_broker": {
+                "type": "rasa_addons.event_broker.RecordsEventBroker",
+                "spool_dir": str(var / "spool"),
+            },
+        }
+        endpoints.update(self.endpoints_override)
+        path.write_text(json.dumps(endpoints))
         return path
 
     def start(self) -> RasaStack:
