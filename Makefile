@@ -15,8 +15,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
+CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help setup run shell test lint validate unit nlu-test stories e2e bench clean db secrets constraints
+.PHONY: help setup run shell test lint validate unit browser bench clean db secrets constraints
 
 help:
 	@echo "make run    - sätt upp det som saknas och starta hela tjänsten lokalt"
@@ -62,11 +64,24 @@ validate: $(STAMP) $(SPACY_SV)/meta.json
 unit: setup
 	$(BIN)/pytest -q tests/unit
 
-test: setup $(MODEL) lint validate
-	$(BIN)/pytest tests
+# Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installerar Debians chromium för webbläsartesterna"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium saknas ($(CHROMIUM)): installera paketet 'chromium' (apt-get install chromium) eller sätt CHROMIUM=" >&2; exit 1; \
+	  fi; \
+	fi
 
-bench: setup
+test: setup $(MODEL) lint validate browser
+	KC_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests
+
+bench: setup $(MODEL)
 	$(PY) bench/bench_calendar.py
+	$(PY) bench/bench_dates.py
+	$(PY) bench/bench_rest.py
 
 constraints: $(STAMP)
 	@{ echo "# Full resolved set for rasa 3.6.21 on Python 3.10; regenerate with 'make constraints'."; \

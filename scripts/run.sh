@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the whole product: action server, Rasa server (REST + socket.io, API behind a
-# token). Ctrl-C stops everything started here. `--shell` chats in the terminal instead.
+# token) and the web server (chat widget page, staff console). Ctrl-C stops everything started here. `--shell` chats in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,8 +47,15 @@ $BIN/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.
 pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa-servern" 180
 
+WEB_PORT=${KC_WEB_PORT:-8080}
+$BIN/python -m kontaktcenter.web.app --port "$WEB_PORT" >var/log/web.log 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$WEB_PORT/" "Webbservern" 30
+
 cat <<MSG
 Helsingborg kontaktcenters chattassistent körs.
+  Chatta (webb):  http://localhost:$WEB_PORT/   (exempelsida med chattwidgeten)
+  Personal:       http://localhost:$WEB_PORT/console/   (konton: kontaktcenter staff add)
   Chatta (REST):  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"test","message":"Hej"}'
   Socket.io:      http://localhost:$RASA_PORT/socket.io
   Rasa-API:       kräver token (KC_RASA_TOKEN i var/secrets.env)

@@ -14,6 +14,16 @@ logger = logging.getLogger(__name__)
 SETTINGS_KEY = "kontaktcenter.settings"
 
 
+def socket_sources(rasa_public_url: str) -> str:
+    """CSP sources for Rasa's socket.io: Chromium does not let http: cover ws:."""
+    url = rasa_public_url.rstrip("/")
+    if url.startswith("https://"):
+        return f"{url} wss://{url[len('https://'):]}"
+    if url.startswith("http://"):
+        return f"{url} ws://{url[len('http://'):]}"
+    return url
+
+
 def content_security_policy(connect_src: str) -> str:
     """No inline script anywhere; Rasa's socket.io endpoint is the only other origin."""
     return (
@@ -29,7 +39,7 @@ async def security_headers(
 ) -> web.StreamResponse:
     response = await handler(request)
     settings: Settings = request.app[SETTINGS_KEY]
-    csp = content_security_policy(settings.rasa_public_url)
+    csp = content_security_policy(socket_sources(settings.rasa_public_url))
     response.headers.setdefault("Content-Security-Policy", csp)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,0 +1,245 @@
+"""rasa_addons.socketio_channel: awaited enter_room, server-issued ids, origins, speakers.
+
+A fake AsyncServer records what the channel does; its ``enter_room`` is a coroutine
+function (as in python-socketio >= 5.10), so a room is only joined if it is awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+import yaml
+from rasa.core.channels.channel import UserMessage
+
+from rasa_addons import socketio_channel as channel
+from rasa_addons.socketio_channel import SocketIOInput, SocketIOOutput
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FakeServer:
+    """Just enough of socketio.AsyncServer, recording rooms, sessions and emits."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.handlers: dict[str, Any] = {}
+        self.rooms: dict[str, set[str]] = {}
+        self.sessions: dict[str, dict] = {}
+        self.emitted: list[tuple[str, Any, str | None]] = []
+
+    def on(self, event: str, namespace: str | None = None):  # type: ignore[no-untyped-def]
+        def register(func):  # type: ignore[no-untyped-def]
+            self.handlers[event] = func
+            return func
+        return register
+
+    def attach(self, app: Any, path: str) -> None:  # pragma: no cover - not served here
+        pass
+
+    async def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+        self.rooms.setdefault(sid, set()).add(room)
+
+    async def leave_room(self, sid: str, room: str, namespace: str | None = None) -> None:
+        self.rooms.get(sid, set()).discard(room)
+
+    async def get_session(self, sid: str, namespace: str | None = None) -> dict:
+        return dict(self.sessions.get(sid, {}))
+
+    async def save_session(self, sid: str, session: dict, namespace: str | None = None) -> None:
+        self.sessions[sid] = dict(session)
+
+    async def emit(self, event: str, data: Any = None, room: str | None = None,
+                   **kwargs: Any) -> None:
+        self.emitted.append((event, data, room))
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    made: dict[str, Any] = {}
+
+    def factory(**kwargs: Any) -> FakeServer:
+        made["server"] = FakeServer(**kwargs)
+        return made["server"]
+
+    monkeypatch.setattr(channel, "AsyncServer", factory)
+    return made
+
+
+def build(fake: dict[str, Any], persistence: bool = True,
+          origins: list[str] | None = None) -> tuple[FakeServer, list[UserMessage]]:
+    received: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        received.append(message)
+
+    input_channel = SocketIOInput(session_persistence=persistence,
+                                  cors_allowed_origins=origins or ["http://localhost:8080"])
+    input_channel.blueprint(on_new_message)
+    return fake["server"], received
+
+
+def test_session_request_awaits_enter_room_with_a_fresh_id(fake: dict[str, Any]) -> None:
+    server, _ = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid1", {"session_id": None}))
+    event, issued, room = server.emitted[-1]
+    assert event == "session_confirm" and room == "sid1"
+    assert channel.valid_session_id(issued)
+    assert server.rooms["sid1"] == {issued}
+
+
+def test_a_stored_id_is_kept_across_reconnects(fake: dict[str, Any]) -> None:
+    server, received = build(fake)
+    known = uuid.uuid4().hex
+    asyncio.run(server.handlers["session_request"]("sid2", {"session_id": known}))
+    assert server.emitted[-1] == ("session_confirm", known, "sid2")
+    assert server.rooms["sid2"] == {known}
+    asyncio.run(server.handlers["user_uttered"]("sid2", {"message": "Hej", "session_id": known}))
+    assert [(m.text, m.sender_id, m.input_channel) for m in received] == [("Hej", known, "socketio")]
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    ["test", "1", "../x", "A" * 32, "sid-of-someone-else", 42, {"x": 1}, "0" * 33],
+)
+def test_ids_the_server_never_issued_are_replaced(fake: dict[str, Any], claimed: Any) -> None:
+    server, _ = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid3", {"session_id": claimed}))
+    issued = server.emitted[-1][1]
+    assert issued != claimed and channel.valid_session_id(issued)
+    assert server.rooms["sid3"] == {issued}
+
+
+def test_messages_go_only_to_the_confirmed_conversation(fake: dict[str, Any]) -> None:
+    server, received = build(fake)
+    victim = uuid.uuid4().hex
+    handle = server.handlers["user_uttered"]
+    # Before session_request: ignored.
+    asyncio.run(handle("sid4", {"message": "Hej", "session_id": victim}))
+    assert received == []
+    asyncio.run(server.handlers["session_request"]("sid4", None))
+    mine = server.emitted[-1][1]
+    # A claimed session_id in the message does not redirect it.
+    asyncio.run(handle("sid4", {"message": "Hej", "session_id": victim}))
+    assert [m.sender_id for m in received] == [mine]
+
+
+def test_a_new_session_request_leaves_the_old_room(fake: dict[str, Any]) -> None:
+    server, _ = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid5", None))
+    first = server.emitted[-1][1]
+    asyncio.run(server.handlers["session_request"]("sid5", None))
+    second = server.emitted[-1][1]
+    assert first != second and server.rooms["sid5"] == {second}
+
+
+def test_bad_payloads_are_ignored_or_cleaned(fake: dict[str, Any]) -> None:
+    server, received = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid6", {}))
+    handle = server.handlers["user_uttered"]
+    asyncio.run(handle("sid6", "not a dict"))
+    asyncio.run(handle("sid6", {"message": 123, "metadata": "{not json"}))
+    asyncio.run(handle("sid6", {"message": "x" * 100_000, "metadata": '{"a": 1}'}))
+    assert [(len(m.text), m.metadata) for m in received] == [
+        (0, {}), (channel.MAX_MESSAGE_CHARS, {"a": 1})
+    ]
+
+
+def test_without_persistence_the_socket_id_is_the_conversation(fake: dict[str, Any]) -> None:
+    server, received = build(fake, persistence=False)
+    asyncio.run(server.handlers["session_request"]("sid7", None))
+    assert "sid7" not in server.rooms
+    asyncio.run(server.handlers["user_uttered"]("sid7", {"message": "Hej"}))
+    assert received[0].sender_id == "sid7"
+
+
+def test_origins_come_from_credentials_and_kc_web_url(
+    fake: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KC_WEB_URL", "https://www.helsingborg.se/kontakt/")
+    made = SocketIOInput.from_credentials(
+        {"session_persistence": True, "cors_allowed_origins": ["http://localhost:8080", "ftp://x"]}
+    )
+    assert made.name() == "socketio"
+    assert made.session_persistence is True
+    assert made.cors_allowed_origins == ["http://localhost:8080", "https://www.helsingborg.se"]
+    made.blueprint(lambda message: asyncio.sleep(0))
+    assert fake["server"].kwargs["cors_allowed_origins"] == made.cors_allowed_origins
+
+
+def test_credentials_file_selects_this_channel_with_persistence() -> None:
+    from rasa.core.run import _create_single_channel
+
+    credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+    name = "rasa_addons.socketio_channel.SocketIOInput"
+    assert "socketio" not in credentials
+    made = _create_single_channel(name, credentials[name])
+    assert isinstance(made, SocketIOInput) and made.name() == "socketio"
+    assert made.session_persistence is True
+    assert "http://localhost:8080" in made.cors_allowed_origins
+
+
+def test_with_a_real_async_server_enter_room_really_joins() -> None:
+    """The real python-socketio server: the room exists only because it was awaited."""
+    input_channel = SocketIOInput(session_persistence=True)
+    input_channel.blueprint(lambda message: asyncio.sleep(0))
+    sio = input_channel.sio
+    assert isinstance(sio, socketio.AsyncServer)
+    assert asyncio.iscoroutinefunction(sio.enter_room)  # the reason for the fix
+
+
+# ------------------------------------------------------------------ output
+
+
+def output() -> tuple[SocketIOOutput, FakeServer]:
+    server = FakeServer()
+    return SocketIOOutput(server, "bot_uttered"), server  # type: ignore[arg-type]
+
+
+def sent(server: FakeServer) -> list[Any]:
+    return [data for event, data, room in server.emitted if event == "bot_uttered" and room == "c1"]
+
+
+def test_staff_name_from_event_metadata_travels_with_each_text_part() -> None:
+    out, server = output()
+    asyncio.run(out.send_response("c1", {"text": "Hej!\n\nJag heter Anna.", "kc_agent": " Anna ",
+                                         "timestamp": 1.0, "utter_action": None}))
+    assert sent(server) == [{"text": "Hej!", "kc_agent": "Anna"},
+                            {"text": "Jag heter Anna.", "kc_agent": "Anna"}]
+
+
+def test_staff_name_and_closing_from_custom_data() -> None:
+    out, server = output()
+    asyncio.run(out.send_response("c1", {"text": "Tack!", "custom": {"kc_agent": "Anna",
+                                                                     "kc_closed": True}}))
+    assert sent(server) == [{"text": "Tack!", "kc_agent": "Anna", "kc_closed": True}]
+
+
+def test_custom_json_is_one_payload_instead_of_a_crash() -> None:
+    out, server = output()
+    asyncio.run(out.send_response("c1", {"custom": {"kc_closed": True, "other": [1]}}))
+    assert sent(server) == [{"custom": {"kc_closed": True, "other": [1]}}]
+
+
+def test_buttons_become_quick_replies_on_the_last_part() -> None:
+    out, server = output()
+    buttons = [{"title": "Ja, tack", "payload": "/affirm"}, {"title": "Nej", "payload": "/deny"}]
+    asyncio.run(out.send_response("c1", {"text": "A\n\nB?", "buttons": buttons}))
+    replies = [{"content_type": "text", **b} for b in buttons]
+    assert sent(server) == [{"text": "A", "quick_replies": []},
+                            {"text": "B?", "quick_replies": replies}]
+
+
+@pytest.mark.parametrize("agent", [None, "", "   ", 5, ["Anna"]])
+def test_no_usable_name_means_the_chattbot_speaks(agent: Any) -> None:
+    out, server = output()
+    asyncio.run(out.send_response("c1", {"text": "Hej", "kc_agent": agent}))
+    assert sent(server) == [{"text": "Hej"}]
+
+
+def test_long_names_are_cut() -> None:
+    assert channel.widget_fields({"kc_agent": "A" * 100})["kc_agent"] == "A" * channel.MAX_AGENT_NAME
