@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the whole product: action server, Rasa server (REST + socket.io, API behind a
-# token) and the web server (chat widget page, staff console). Ctrl-C stops everything started here. `--shell` chats in the terminal instead.
+# token) and the web server (chat widget page, staff console).
+# Ctrl-C stops everything started here. `--shell` chats in the terminal instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
