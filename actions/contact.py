@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from kontaktcenter import answers, hours_answers
+from kontaktcenter import answers
 
 
 class ActionContactAnswer(Action):
@@ -22,18 +22,4 @@ class ActionContactAnswer(Action):
     ) -> list[dict[str, Any]]:
         intent = tracker.get_intent_of_latest_message()
         dispatcher.utter_message(text=answers.answer_for_intent(intent, services.facts()))
-        return []
-
-
-class ActionRequestHuman(Action):
-    """The resident wants a person: how to reach a kommunvägledare right now."""
-
-    def name(self) -> str:
-        return "action_request_human"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        text = hours_answers.reach_a_person(services.calendar(), services.facts(), services.now())
-        dispatcher.utter_message(text=text)
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
@@ -12,6 +13,7 @@ from kontaktcenter import answers
 from kontaktcenter.input_check import InputProblem, input_problem
 
 OFFER_AFTER = 2  # consecutive misunderstandings before a kommunvägledare is offered
+HUMAN_OFFERED = "human_offered"
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -41,13 +43,27 @@ class ActionDefaultFallback(Action):
         problem = input_problem(text)
         if problem is InputProblem.TOO_LONG:
             dispatcher.utter_message(text=answers.too_long(facts))
-            return []
-        if problem is not None:
+            return [SlotSet(HUMAN_OFFERED, False)]
+        if problem is not None and consecutive_fallbacks(tracker) % OFFER_AFTER:
             dispatcher.utter_message(text=answers.unusable_input(facts))
-            return []
+            return [SlotSet(HUMAN_OFFERED, False)]
         if consecutive_fallbacks(tracker) % OFFER_AFTER == 0:
-            # Every second miss in a row the rule in data/rules/fallback.yml follows
-            # with utter_offer_human, which itself says that we did not understand.
-            return []
+            # Second miss in a row: offer a person (buttons Ja/Nej); the rules in
+            # data/rules/fallback.yml act on the answer while human_offered is set.
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet(HUMAN_OFFERED, True)]
         dispatcher.utter_message(text=answers.fallback(facts))
-        return []
+        return [SlotSet(HUMAN_OFFERED, False)]
+
+
+class ActionDeclineHuman(Action):
+    """The resident said no to a kommunvägledare: carry on with the bot."""
+
+    def name(self) -> str:
+        return "action_decline_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_deny")
+        return [SlotSet(HUMAN_OFFERED, False)]

@@ -33,6 +33,7 @@ def _register_db(sub: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from kontaktcenter.calendar import cli as hours_cli
     from kontaktcenter.records import cli as records_cli
+    from kontaktcenter.staff import cli as staff_cli
 
     parser = argparse.ArgumentParser(
         prog="kontaktcenter",
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_db(sub)
     hours_cli.register(sub)
     records_cli.register(sub)
+    staff_cli.register(sub)
     return parser
 
 

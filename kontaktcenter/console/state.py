@@ -1,0 +1,84 @@
+"""What the console's handlers share: settings, services, templates, the Rasa client."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+from kontaktcenter.calendar import CalendarService, build_calendar_service
+from kontaktcenter.handover import HandoverService, HandoverSettings
+from kontaktcenter.rasa_client import RasaClient, RasaUnavailable
+from kontaktcenter.records import Register, get_register
+from kontaktcenter.settings import Settings
+from kontaktcenter.staff import StaffDirectory
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def secure_cookies(settings: Settings, env: dict[str, str] | None = None) -> bool:
+    """Secure cookies when served over HTTPS (KC_WEB_URL https, or KC_CONSOLE_SECURE=1)."""
+    env = dict(os.environ if env is None else env)
+    flag = env.get("KC_CONSOLE_SECURE", "").strip().lower()
+    if flag in ("1", "true", "ja", "yes"):
+        return True
+    if flag in ("0", "false", "nej", "no"):
+        return False
+    return settings.web_url.lower().startswith("https://")
+
+
+@dataclass
+class ConsoleState:
+    settings: Settings
+    staff: StaffDirectory
+    handover: HandoverService
+    handover_settings: HandoverSettings
+    register: Register
+    calendar: CalendarService
+    secure: bool
+    templates: jinja2.Environment
+    _rasa: RasaClient | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, settings: Settings) -> ConsoleState:
+        url = settings.database_url
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        return cls(
+            settings=settings,
+            staff=StaffDirectory(url),
+            handover=HandoverService(url),
+            handover_settings=HandoverSettings.from_env(),
+            register=get_register(url),
+            calendar=build_calendar_service(url, config_dir=settings.config_dir),
+            secure=secure_cookies(settings),
+            templates=env,
+        )
+
+    @property
+    def rasa(self) -> RasaClient:
+        """Created on first use so that the console starts even before Rasa does."""
+        if self._rasa is None:
+            if not self.settings.rasa_token:
+                raise RasaUnavailable(
+                    "Konsolen saknar KC_RASA_TOKEN och kan inte nå chattbotten."
+                )
+            self._rasa = RasaClient(self.settings.rasa_url, self.settings.rasa_token)
+        return self._rasa
+
+    async def close(self) -> None:
+        if self._rasa is not None:
+            await self._rasa.close()
+
+
+STATE_KEY = web.AppKey("kontaktcenter.console", ConsoleState)
+
+
+def state(request: web.Request) -> ConsoleState:
+    return request.app[STATE_KEY]

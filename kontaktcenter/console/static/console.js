@@ -1,0 +1,108 @@
+// Staff console: self-updating queue and live transcript. No inline script (CSP);
+// everything a resident wrote is put in the page with textContent, never as HTML.
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.status === 401) { window.location.href = "/console/login"; throw new Error("login"); }
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      });
+  }
+
+  function post(url, data) {
+    var body = new URLSearchParams(data);
+    return fetch(url, {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+    }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
+  }
+
+  function queuePage() {
+    var rows = document.getElementById("queue-rows");
+    var mine = document.getElementById("mine");
+    function takeButton(id) {
+      var form = el("form");
+      form.method = "post";
+      form.action = "/console/handover/" + id + "/take";
+      var token = el("input"); token.type = "hidden"; token.name = "csrf_token"; token.value = csrf;
+      var button = el("button", "", "Ta över"); button.type = "submit";
+      form.appendChild(token); form.appendChild(button);
+      return form;
+    }
+    function refresh() {
+      getJSON("/console/api/queue").then(function (res) {
+        if (!res.ok) return;
+        rows.replaceChildren();
+        if (!res.body.queue.length) {
+          var empty = el("tr"); var cell = el("td", "", "Ingen väntar just nu."); cell.colSpan = 5;
+          empty.appendChild(cell); rows.appendChild(empty);
+        }
+        res.body.queue.forEach(function (item) {
+          var tr = el("tr");
+          tr.appendChild(el("td", "", item.waited_minutes + " min"));
+          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")));
+          tr.appendChild(el("td", "", item.diarienummer || ""));
+          tr.appendChild(el("td", "", item.channel));
+          var action = el("td"); action.appendChild(takeButton(item.id)); tr.appendChild(action);
+          rows.appendChild(tr);
+        });
+        mine.replaceChildren();
+        res.body.mine.forEach(function (item) {
+          var li = el("li"); var a = el("a", "", (item.diarienummer || "Samtal") + ": " + item.concern);
+          a.href = "/console/handover/" + item.id; li.appendChild(a); mine.appendChild(li);
+        });
+      }).catch(function () {});
+    }
+    refresh();
+    setInterval(refresh, 2000);
+  }
+
+  function conversationPage() {
+    var id = document.body.getAttribute("data-handover");
+    var list = document.getElementById("transcript");
+    var problem = document.getElementById("transcript-error");
+    var shown = -1;
+    function refresh() {
+      getJSON("/console/api/handover/" + id + "/transcript").then(function (res) {
+        if (!res.ok) { problem.textContent = res.body.error || "Fel"; problem.hidden = false; return; }
+        problem.hidden = true;
+        var messages = res.body.messages;
+        if (messages.length === shown) return;
+        shown = messages.length;
+        list.replaceChildren();
+        messages.forEach(function (m) {
+          var li = el("li", "msg " + m.role);
+          li.appendChild(el("span", "who", m.who));
+          li.appendChild(el("span", "text", m.text));
+          list.appendChild(li);
+        });
+        list.scrollTop = list.scrollHeight;
+      }).catch(function () {});
+    }
+    var form = document.getElementById("reply-form");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var box = form.querySelector("textarea");
+      post(form.action, { text: box.value }).then(function (res) {
+        if (res.ok) { box.value = ""; refresh(); }
+        else { problem.textContent = res.body.error || "Svaret kunde inte skickas."; problem.hidden = false; }
+      });
+    });
+    refresh();
+    setInterval(refresh, 1000);
+  }
+
+  var page = document.body.getAttribute("data-page");
+  if (page === "queue") queuePage();
+  if (page === "conversation") conversationPage();
+})();

@@ -1,0 +1,52 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from kontaktcenter.console.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    new_login_token,
+    set_cookie,
+    tokens_match,
+)
+from kontaktcenter.console.render import render
+from kontaktcenter.console.state import state
+
+
+def _login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    token = new_login_token()
+    response = render(request, "login.html", status=status, login_token=token, error=error)
+    set_cookie(response, request, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return _login_page(request)
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not tokens_match(str(form.get("csrf_token") or ""), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _login_page(request, "Sidan var för gammal. Försök logga in igen.", 403)
+    console = state(request)
+    result = await asyncio.to_thread(
+        console.staff.authenticate, str(form.get("username") or ""), str(form.get("password") or "")
+    )
+    if not result.ok:
+        return _login_page(request, result.message, 401)
+    token, _csrf = await asyncio.to_thread(console.staff.create_session, result.account)
+    response = web.HTTPFound("/console")
+    set_cookie(response, request, SESSION_COOKIE, token)
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await asyncio.to_thread(state(request).staff.end_session, request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPFound("/console/login")
+    response.del_cookie(SESSION_COOKIE, path="/console")
+    raise response

@@ -1,0 +1,39 @@
+"""Handing a chat over to a kommunvägledare: the queue, its moves and callbacks.
+
+Plain Python (no Rasa). The Rasa action ``action_request_human`` queues an ärende; the
+staff console takes it over, hands it back or on, and closes it.
+"""
+
+from kontaktcenter.handover.config import HandoverSettings
+from kontaktcenter.handover.contact import Contact, clean_question, parse_contact
+from kontaktcenter.handover.service import (
+    ACTIVE,
+    CLOSED,
+    HANDED_BACK,
+    QUEUED,
+    TIMED_OUT,
+    WITH_AGENT,
+    CallbackInfo,
+    HandoverError,
+    HandoverInfo,
+    HandoverService,
+    QueueTicket,
+)
+
+__all__ = [
+    "ACTIVE",
+    "CLOSED",
+    "HANDED_BACK",
+    "QUEUED",
+    "TIMED_OUT",
+    "WITH_AGENT",
+    "CallbackInfo",
+    "Contact",
+    "HandoverError",
+    "HandoverInfo",
+    "HandoverService",
+    "HandoverSettings",
+    "QueueTicket",
+    "clean_question",
+    "parse_contact",
+]

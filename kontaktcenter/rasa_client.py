@@ -1,0 +1,141 @@
+"""Server-side client of the Rasa HTTP API, used by the staff console.
+
+The token (KC_RASA_TOKEN) stays in this process: browsers never reach the Rasa API.
+Agent messages are pushed to the resident's open web chat with
+``execute_side_effects=true&output_channel=socketio`` (NOTES.md, "Handover in Rasa 3.6").
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+AGENT_KEY = "kc_agent"
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+
+
+class RasaUnavailable(RuntimeError):
+    """Rasa did not answer or refused; the message is for staff (Swedish)."""
+
+
+class RasaClient:
+    """One aiohttp session per process; create in an app start-up hook, close on shutdown."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+        output_channel: str = "socketio",
+    ) -> None:
+        if not token:
+            raise ValueError("KC_RASA_TOKEN saknas: konsolen kan inte nå Rasa utan token.")
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+        self.output_channel = output_channel
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:  # never print the token
+        return f"RasaClient({self.base_url!r})"
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+    async def _call(
+        self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None
+    ) -> Any:
+        query = {**(params or {}), "token": self._token}
+        try:
+            async with self._http().request(
+                method, f"{self.base_url}{path}", params=query, json=body
+            ) as response:
+                if response.status >= 400:
+                    detail = (await response.text())[:300]
+                    logger.warning("Rasa API %s %s: %s %s", method, path, response.status, detail)
+                    raise RasaUnavailable(
+                        f"Chattbotten svarade med fel ({response.status}). Försök igen."
+                    )
+                if response.content_type == "application/json":
+                    return await response.json()
+                return await response.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("Rasa API %s %s failed: %s", method, path, exc)
+            raise RasaUnavailable("Chattbotten går inte att nå just nu. Försök igen.") from exc
+
+    @staticmethod
+    def _conversation(conversation_id: str) -> str:
+        return "/conversations/" + quote(conversation_id, safe="")
+
+    async def post_events(
+        self, conversation_id: str, events: list[dict[str, Any]], *, push: bool = False
+    ) -> Any:
+        """Append events; ``push`` also sends bot messages to the resident's channel."""
+        params = (
+            {"execute_side_effects": "true", "output_channel": self.output_channel}
+            if push
+            else {}
+        )
+        path = self._conversation(conversation_id) + "/tracker/events"
+        return await self._call("POST", path, params, events)
+
+    async def send_agent_message(
+        self, conversation_id: str, text: str, agent_name: str, *, closing: bool = False
+    ) -> None:
+        """Push a kommunvägledare's message; the register records it under the name.
+
+        The widget's channel (rasa_addons/socketio_channel.py) forwards
+        ``metadata.kc_agent`` as ``{"text", "kc_agent"}``; stock socket.io would drop it.
+        """
+        metadata: dict[str, Any] = {AGENT_KEY: agent_name}
+        if closing:
+            metadata["kc_closed"] = True
+        await self.post_events(
+            conversation_id, [{"event": "bot", "text": text, "metadata": metadata}], push=True
+        )
+
+    async def say_as_bot(
+        self, conversation_id: str, text: str, buttons: list[dict[str, str]] | None = None
+    ) -> None:
+        """A bot message (recorded as chattbot) pushed to the resident."""
+        event: dict[str, Any] = {"event": "bot", "text": text}
+        if buttons:
+            event["data"] = {"buttons": buttons}
+        await self.post_events(conversation_id, [event], push=True)
+
+    async def pause(self, conversation_id: str) -> None:
+        await self.post_events(conversation_id, [{"event": "pause"}])
+
+    async def resume(self, conversation_id: str) -> None:
+        """Un-pause; the logged ``action_listen`` lets the next message be answered.
+
+        While paused Rasa logs no action after the resident's messages, so without it the
+        policies would see a user turn that never followed a listen and only listen.
+        """
+        await self.post_events(
+            conversation_id,
+            [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
+        )
+
+    async def trigger_intent(self, conversation_id: str, intent: str) -> Any:
+        path = self._conversation(conversation_id) + "/trigger_intent"
+        params = {"output_channel": self.output_channel}
+        return await self._call("POST", path, params, {"name": intent, "entities": {}})
+
+    async def events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The events of the conversation's current session (live transcript)."""
+        tracker = await self._call("GET", self._conversation(conversation_id) + "/tracker")
+        return list((tracker or {}).get("events") or []) if isinstance(tracker, dict) else []

@@ -1,0 +1,277 @@
+"""The staff console: login, sessions, CSRF, access control, handover moves (fake Rasa)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import CookieJar, web
+from aiohttp.test_utils import TestClient, TestServer
+
+from kontaktcenter.db.migrate import upgrade
+from kontaktcenter.handover import HandoverService
+from kontaktcenter.settings import Settings
+from kontaktcenter.staff import StaffDirectory
+from kontaktcenter.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "ett-långt-lösenord-42"
+TOKEN = "rasa-test-token"
+
+
+class FakeRasa:
+    """Just enough of the Rasa HTTP API; refuses calls without the token."""
+
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, dict[str, str], Any]] = []
+        self.events: dict[str, list[dict[str, Any]]] = {}
+        self.app = web.Application()
+        self.app.router.add_post("/conversations/{id}/tracker/events", self.post_events)
+        self.app.router.add_get("/conversations/{id}/tracker", self.tracker)
+
+    def _check(self, request: web.Request) -> None:
+        if request.query.get("token") != TOKEN:
+            raise web.HTTPUnauthorized()
+
+    async def post_events(self, request: web.Request) -> web.Response:
+        self._check(request)
+        body = await request.json()
+        self.posted.append((request.match_info["id"], dict(request.query), body))
+        self.events.setdefault(request.match_info["id"], []).extend(body)
+        return web.json_response({"events": body})
+
+    async def tracker(self, request: web.Request) -> web.Response:
+        self._check(request)
+        return web.json_response({"events": self.events.get(request.match_info["id"], [])})
+
+
+Scenario = Callable[[TestClient, FakeRasa, HandoverService, StaffDirectory], Awaitable[None]]
+
+
+def run(tmp_path: Path, scenario: Scenario) -> None:
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    upgrade(url)
+    staff = StaffDirectory(url)
+    staff.add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
+    staff.add("bo", "Bo Berg", "kommunvägledare", PASSWORD)
+    handover = HandoverService(url)
+
+    async def main() -> None:
+        rasa = FakeRasa()
+        rasa_server = TestServer(rasa.app)
+        await rasa_server.start_server()
+        settings = Settings(root=ROOT, var_dir=tmp_path, config_dir=ROOT / "config",
+                            database_url=url, rasa_url=str(rasa_server.make_url("")),
+                            rasa_token=TOKEN)
+        client = TestClient(TestServer(create_app(settings)), cookie_jar=CookieJar(unsafe=True))
+        await client.start_server()
+        try:
+            await scenario(client, rasa, handover, staff)
+        finally:
+            await client.close()
+            await rasa_server.close()
+
+    asyncio.run(main())
+
+
+def token_in(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, html[:500]
+    return match.group(1)
+
+
+async def login(client: TestClient, username: str = "anna", password: str = PASSWORD) -> str:
+    page = await client.get("/console/login")
+    form = {"csrf_token": token_in(await page.text()), "username": username, "password": password}
+    response = await client.post("/console/login", data=form, allow_redirects=False)
+    assert response.status == 302, await response.text()
+    home = await client.get("/console")
+    assert home.status == 200
+    return token_in(await home.text())
+
+
+ROUTES = [
+    ("GET", "/console"),
+    ("GET", "/console/api/queue"),
+    ("GET", "/console/handover/1"),
+    ("GET", "/console/api/handover/1/transcript"),
+    ("POST", "/console/handover/1/take"),
+    ("POST", "/console/handover/1/reply"),
+    ("POST", "/console/handover/1/handback"),
+    ("POST", "/console/handover/1/transfer"),
+    ("POST", "/console/handover/1/close"),
+    ("GET", "/console/callbacks"),
+    ("POST", "/console/callbacks/1/handled"),
+    ("GET", "/console/cases"),
+    ("GET", "/console/cases/KC-2026-000001"),
+    ("POST", "/console/cases/KC-2026-000001/original"),
+    ("POST", "/console/cases/KC-2026-000001/export"),
+    ("GET", "/console/hours"),
+    ("POST", "/console/hours"),
+    ("POST", "/console/hours/2026-12-01/remove"),
+    ("POST", "/console/logout"),
+]
+
+
+def test_every_console_route_refuses_anonymous_requests(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, *_: Any) -> None:
+        for method, path in ROUTES:
+            response = await client.request(method, path, allow_redirects=False)
+            if method == "GET" and "/api/" not in path:
+                assert response.status == 302, path
+                assert response.headers["Location"] == "/console/login"
+            else:
+                assert response.status == 401, path
+        # A made-up session cookie is no better.
+        client.session.cookie_jar.update_cookies({"kc_console": "forged"})
+        response = await client.get("/console/api/queue")
+        assert response.status == 401
+
+    run(tmp_path, scenario)
+
+
+def test_login_sets_a_strict_http_only_cookie_and_logout_ends_it(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, *_: Any) -> None:
+        page = await client.get("/console/login")
+        form = {"csrf_token": token_in(await page.text()), "username": "anna",
+                "password": PASSWORD}
+        response = await client.post("/console/login", data=form, allow_redirects=False)
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+        home = await client.get("/console")
+        assert "Anna Andersson" in await home.text()
+        assert "no-store" in home.headers["Cache-Control"]
+        assert "script-src 'self'" in home.headers["Content-Security-Policy"]
+        csrf = token_in(await home.text())
+        await client.post("/console/logout", data={"csrf_token": csrf}, allow_redirects=False)
+        assert (await client.get("/console/api/queue")).status == 401
+
+    run(tmp_path, scenario)
+
+
+def test_login_without_its_token_or_with_a_wrong_password_fails(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, *_: Any) -> None:
+        forged = await client.post("/console/login",
+                                   data={"username": "anna", "password": PASSWORD})
+        assert forged.status == 403
+        page = await client.get("/console/login")
+        wrong = await client.post("/console/login", data={
+            "csrf_token": token_in(await page.text()), "username": "anna", "password": "fel"})
+        assert wrong.status == 401
+        assert "Fel användarnamn eller lösenord." in await wrong.text()
+
+    run(tmp_path, scenario)
+
+
+def test_state_changes_without_csrf_token_are_refused(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        ticket = handover.request("conv-a", concern="Bygglov")
+        csrf = await login(client)
+        for path in (f"/console/handover/{ticket.handover.id}/take", "/console/hours",
+                     "/console/logout"):
+            response = await client.post(path, data={"day": "2026-12-01"})
+            assert response.status == 403, path
+            response = await client.post(path, data={"csrf_token": "wrong"},
+                                         headers={"X-CSRF-Token": "also-wrong"})
+            assert response.status == 403, path
+        assert handover.get(ticket.handover.id).status == "i kö"
+        response = await client.post(f"/console/handover/{ticket.handover.id}/take",
+                                     data={"csrf_token": csrf}, allow_redirects=False)
+        assert response.status == 303
+
+    run(tmp_path, scenario)
+
+
+def test_take_reply_hand_back_through_the_rasa_api(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        ticket = handover.request("conv-a", concern="Bygglov")
+        other = handover.request("conv-b", concern="Parkering")
+        csrf = await login(client)
+        queue = await (await client.get("/console/api/queue")).json()
+        assert [q["concern"] for q in queue["queue"]] == ["Bygglov", "Parkering"]
+        assert queue["colleagues"] == [{"username": "bo", "name": "Bo Berg"}]
+        hid = ticket.handover.id
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        assert (await client.post(f"/console/handover/{hid}/take", headers=headers)).status == 200
+        # Not taken: another resident's conversation cannot be read or written to.
+        for method, path in [("GET", f"/console/api/handover/{other.handover.id}/transcript"),
+                             ("GET", f"/console/handover/{other.handover.id}"),
+                             ("POST", f"/console/handover/{other.handover.id}/reply")]:
+            response = await client.request(method, path, headers=headers, data={"text": "x"})
+            assert response.status == 403, path
+        rasa.events["conv-a"] = [{"event": "user", "text": "<b>hej</b>", "timestamp": 1.0}]
+        reply = await client.post(f"/console/handover/{hid}/reply", headers=headers,
+                                  data={"text": "Hej! Jag heter Anna."})
+        assert reply.status == 200
+        conversation, query, body = rasa.posted[-1]
+        assert conversation == "conv-a"
+        assert query["execute_side_effects"] == "true" and query["output_channel"] == "socketio"
+        assert body == [{"event": "bot", "text": "Hej! Jag heter Anna.",
+                         "metadata": {"kc_agent": "Anna"}}]
+        transcript = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert [(m["who"], m["text"]) for m in transcript["messages"]] == [
+            ("invånare", "<b>hej</b>"), ("kommunvägledare Anna", "Hej! Jag heter Anna.")]
+        back = await client.post(f"/console/handover/{hid}/handback", headers=headers)
+        assert back.status == 200
+        kinds = [e["event"] for _, _, body in rasa.posted[-2:] for e in body]
+        assert kinds == ["resume", "action", "bot"]
+        assert handover.get(hid).status == "tillbaka hos chattbotten"
+        closed = await client.post(f"/console/handover/{hid}/close", headers=headers)
+        assert closed.status == 200 and handover.get(hid).status == "avslutad"
+
+    run(tmp_path, scenario)
+
+
+def test_transfer_to_a_named_colleague(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        ticket = handover.request("conv-a")
+        handover.take(ticket.handover.id, "anna", "Anna")
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        bad = await client.post(f"/console/handover/{ticket.handover.id}/transfer",
+                                headers=headers, data={"to": "nobody"})
+        assert bad.status == 400
+        moved = await client.post(f"/console/handover/{ticket.handover.id}/transfer",
+                                  headers=headers, data={"to": "bo"})
+        assert moved.status == 200
+        info = handover.get(ticket.handover.id)
+        assert (info.status, info.assigned_to) == ("i kö", "bo")
+        assert handover.queue("anna") == [] and len(handover.queue("bo")) == 1
+
+    run(tmp_path, scenario)
+
+
+def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        from kontaktcenter.handover import parse_contact
+
+        csrf = await login(client)
+        saved = await client.post("/console/hours", data={
+            "csrf_token": csrf, "day": "2026-12-23", "opens": "08.00", "closes": "15.00",
+            "note": "Kortare dag"})
+        assert saved.status == 200 and "2026-12-23" in await saved.text()
+        bad = await client.post("/console/hours", data={
+            "csrf_token": csrf, "day": "2026-02-31", "opens": "08.00", "closes": "15.00"})
+        assert bad.status == 400 and "ÅÅÅÅ-MM-DD" in await bad.text()
+        removed = await client.post("/console/hours/2026-12-23/remove",
+                                    data={"csrf_token": csrf})
+        assert "borttagen" in await removed.text()
+        left = handover.leave_callback("conv-x", "<script>alert(1)</script>",
+                                       parse_contact("070-123 45 67"))
+        page = await (await client.get("/console/callbacks")).text()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+        done = await client.post(f"/console/callbacks/{left.id}/handled",
+                                 data={"csrf_token": csrf, "note": "Ringt"},
+                                 allow_redirects=False)
+        assert done.status == 303 and handover.callbacks() == []
+
+    run(tmp_path, scenario)
