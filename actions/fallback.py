@@ -50,7 +50,9 @@ class ActionDefaultFallback(Action):
         if consecutive_fallbacks(tracker) % OFFER_AFTER == 0:
             # Second miss in a row: offer a person (buttons Ja/Nej); the rules in
             # data/rules/fallback.yml act on the answer while human_offered is set.
-            dispatcher.utter_message(response="utter_offer_human")
+            dispatcher.utter_message(
+                text=answers.offer_human(facts), buttons=answers.OFFER_HUMAN_BUTTONS
+            )
             return [SlotSet(HUMAN_OFFERED, True)]
         dispatcher.utter_message(text=answers.fallback(facts))
         return [SlotSet(HUMAN_OFFERED, False)]
@@ -65,5 +67,5 @@ class ActionDeclineHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_deny")
+        dispatcher.utter_message(text=answers.human_declined(services.facts()))
         return [SlotSet(HUMAN_OFFERED, False)]
