@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from kontaktcenter.db.engine import Database, get_database
+from kontaktcenter.db.transactions import write_session
 from kontaktcenter.handover.contact import Contact, clean_question
 from kontaktcenter.handover.models import CallbackRecord, HandoverRecord
 
@@ -124,7 +125,7 @@ class HandoverService:
         if not conversation:
             raise HandoverError("Konversationens id saknas.")
         now = self._now()
-        with self.db.session() as session:
+        with write_session(self.db) as session:
             row = self._active(session, conversation)
             new = row is None
             if row is None:
@@ -190,7 +191,12 @@ class HandoverService:
                     .scalars()]
 
     def take(self, handover_id: int, username: str, agent_name: str) -> HandoverInfo:
-        with self.db.session() as session:
+        """Take a queued ärende; of two agents clicking at once, exactly one wins.
+
+        ``write_session`` locks the row on PostgreSQL and takes SQLite's write lock
+        before the read (BEGIN IMMEDIATE), so the status check cannot race.
+        """
+        with write_session(self.db) as session:
             row = self._row(session, handover_id, lock=True)
             if row.status != QUEUED:
                 raise HandoverError(self._why_not(row, "tas över"))
@@ -212,7 +218,7 @@ class HandoverService:
 
     def close(self, handover_id: int, username: str) -> HandoverInfo:
         """Close an ärende one is handling, or one handed back to the bot earlier."""
-        with self.db.session() as session:
+        with write_session(self.db) as session:
             row = self._row(session, handover_id, lock=True)
             if row.status not in (WITH_AGENT, HANDED_BACK):
                 raise HandoverError(self._why_not(row, "avslutas"))
@@ -226,7 +232,7 @@ class HandoverService:
         target = _one_line(to_username, 100) or None
         if target == username:
             raise HandoverError("Välj en annan kollega än dig själv.")
-        with self.db.session() as session:
+        with write_session(self.db) as session:
             row = self._row(session, handover_id, lock=True)
             self._check_agent(row, username)
             row.status, row.assigned_to, row.queued_at = QUEUED, target, self._now()
@@ -269,7 +275,7 @@ class HandoverService:
     # -- internals ----------------------------------------------------------------------
 
     def _end(self, handover_id: int, username: str, status: str) -> HandoverInfo:
-        with self.db.session() as session:
+        with write_session(self.db) as session:
             row = self._row(session, handover_id, lock=True)
             self._check_agent(row, username)
             row.status, row.ended_at, row.ended_by = status, self._now(), username

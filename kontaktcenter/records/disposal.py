@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
+from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.models import Case, DisposalEntry, Message, MessageOriginal
 from kontaktcenter.records.policy import ACTION_DELETE, RetentionCategory
 from kontaktcenter.records.text import count_cases, iso, local_text, one_line
-from kontaktcenter.records.transactions import write_session
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

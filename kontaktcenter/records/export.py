@@ -15,11 +15,11 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING
 
+from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.audit import write_audit
 from kontaktcenter.records.info import CaseDetail, MessageInfo
 from kontaktcenter.records.text import local_text, one_line, utc_now
-from kontaktcenter.records.transactions import write_session
 
 if TYPE_CHECKING:
     from kontaktcenter.records.register import Register

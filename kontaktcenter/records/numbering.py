@@ -3,7 +3,7 @@
 The counter row of the year is locked in the same transaction that inserts the case,
 so a rolled-back insert also rolls back its number. PostgreSQL: ``SELECT … FOR
 UPDATE``. SQLite: the whole write transaction is ``BEGIN IMMEDIATE``
-(see :mod:`kontaktcenter.records.transactions`), which serialises writers.
+(see :mod:`kontaktcenter.db.transactions`), which serialises writers.
 """
 
 from __future__ import annotations

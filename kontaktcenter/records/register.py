@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kontaktcenter.db.engine import Database, get_database
+from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.audit import write_audit
 from kontaktcenter.records.info import CaseDetail, CaseInfo, MessageInfo
@@ -35,7 +36,6 @@ from kontaktcenter.records.text import (
     utc_now,
 )
 from kontaktcenter.records.topics import SUBJECT_SEPARATOR, Topics, default_topics
-from kontaktcenter.records.transactions import write_session
 
 # How far apart a session start and the bot message that opened its case may be.
 AUTO_CASE_ADOPT_SECONDS = 10

@@ -111,3 +111,28 @@ def test_callbacks_list_and_mark_handled(service: HandoverService) -> None:
         service.mark_handled(999, "anna", "")
     with pytest.raises(ValueError, match="ingen fråga"):
         service.leave_callback("a", "   ", parse_contact("070-123 45 67"))
+
+
+def test_two_agents_taking_at_once_exactly_one_wins(service: HandoverService) -> None:
+    import threading
+
+    ticket = service.request("race")
+    barrier = threading.Barrier(8)
+    winners: list[str] = []
+    refused: list[str] = []
+
+    def take(name: str) -> None:
+        barrier.wait()
+        try:
+            service.take(ticket.handover.id, name, name.capitalize())
+            winners.append(name)
+        except HandoverError:
+            refused.append(name)
+
+    threads = [threading.Thread(target=take, args=(f"agent{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1 and len(refused) == 7
+    assert service.get(ticket.handover.id).agent_username == winners[0]
