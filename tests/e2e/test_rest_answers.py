@@ -109,3 +109,9 @@ def test_a_conversation_becomes_one_arende_with_every_message(stack: RasaStack) 
     assert first.startswith(bot[0])
     assert roles[-1] == "chattbot" and said.index(resident[1]) < said.index(second)
     assert "telefon" in detail.case.subject.lower() or "kontakt" in detail.case.subject.lower(), detail.case.subject
+
+
+def test_50_concurrent_conversations_on_the_embedded_default(stack: RasaStack) -> None:
+    from tests.e2e.concurrency import assert_concurrent_conversations_registered
+
+    assert_concurrent_conversations_registered(stack, 50)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.future import create_engine
 
-from kontaktcenter.records import Register
+from tests.e2e.concurrency import assert_concurrent_conversations_registered
 from tests.e2e.stack import RasaStack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
@@ -80,39 +78,8 @@ def prod_stack(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         stack.stop()
 
 
-def wait_for_messages(register: Register, sender: str, count: int, seconds: float = 20):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    detail = None
-    while time.monotonic() < deadline:
-        case = register.case_for_conversation(sender)
-        detail = register.get_case(case.diarienummer) if case else None
-        if detail and len(detail.messages) >= count:
-            return detail
-        time.sleep(0.3)
-    return detail
-
-
-def test_conversations_on_postgres_and_redis(prod_stack: RasaStack) -> None:
-    """20 residents at once: distinct consecutive numbers, every message kept, in order."""
-    senders = [f"prod-{uuid.uuid4().hex[:8]}" for _ in range(20)]
-
-    def talk(sender: str) -> str:
-        prod_stack.say(sender, "hej")
-        prod_stack.say(sender, "vilket telefonnummer har ni?")
-        return " ".join(r.get("text", "") for r in prod_stack.say(sender, "vad är mitt ärendenummer"))
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        replies = list(pool.map(talk, senders))
-    register = Register(prod_stack.env["KC_DATABASE_URL"])
-    numbers = []
-    for sender, reply in zip(senders, replies):
-        detail = wait_for_messages(register, sender, 7)
-        assert detail is not None, sender
-        assert detail.case.diarienummer in reply
-        assert [m.sender_role for m in detail.messages].count("invånare") == 3
-        numbers.append(int(detail.case.diarienummer.rsplit("-", 1)[1]))
-    assert len(set(numbers)) == 20
-    assert sorted(numbers) == list(range(min(numbers), min(numbers) + 20))
+def test_50_conversations_on_postgres_and_redis(prod_stack: RasaStack) -> None:
+    assert_concurrent_conversations_registered(prod_stack, 50)
 
 
 def test_tracker_is_stored_in_postgres(prod_stack: RasaStack, pg_database: str) -> None:
