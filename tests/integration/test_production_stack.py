@@ -34,30 +34,44 @@ def require_redis() -> tuple[str, int]:
     return host, int(port)
 
 
+def admin_engine():  # type: ignore[no-untyped-def]
+    return create_engine(BASE_URL, future=True, isolation_level="AUTOCOMMIT",
+                         connect_args={"connect_timeout": 5})
+
+
 @pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    name = f"kc_prod_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(BASE_URL, future=True, isolation_level="AUTOCOMMIT",
-                          connect_args={"connect_timeout": 5})
+def pg_databases() -> Iterator[tuple[str, str]]:
+    """(tracker database, register database): fresh ones, dropped afterwards."""
+    suffix = uuid.uuid4().hex[:8]
+    names = (f"kc_tracker_{suffix}", f"kc_register_{suffix}")
+    admin = admin_engine()
     try:
         with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
+            for name in names:
+                conn.execute(text(f"CREATE DATABASE {name}"))
     except Exception as exc:
         pytest.fail(f"PostgreSQL på {BASE_URL} går inte att nå (starta servern eller sätt "
                     f"KC_TEST_POSTGRES_URL): {exc}")
     try:
-        yield name
+        yield names
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            for name in names:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
 
 @pytest.fixture(scope="module")
-def prod_stack(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+def pg_database(pg_databases: tuple[str, str]) -> str:
+    return pg_databases[0]
+
+
+@pytest.fixture(scope="module")
+def prod_stack(pg_databases: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
     redis_host, redis_port = require_redis()
+    pg_database, register_database = pg_databases
     base = make_url(BASE_URL)
-    register_url = str(base.set(database=pg_database)) + "?connect_timeout=5"
+    register_url = str(base.set(database=register_database)) + "?connect_timeout=5"
     stack = RasaStack(
         tmp_path_factory.mktemp("prod"),
         database_url=register_url,
@@ -95,3 +109,47 @@ def test_tracker_is_stored_in_postgres(prod_stack: RasaStack, pg_database: str) 
 def test_endpoints_production_file_names_postgres_and_redis() -> None:
     content = (Path(__file__).resolve().parents[2] / "endpoints.production.yml").read_text()
     assert "dialect: postgresql" in content and "type: redis" in content
+
+
+def set_read_only(database: str, read_only: bool) -> None:
+    """Make the register's database refuse writes (or accept them again), at once."""
+    admin = admin_engine()
+    with admin.connect() as conn:
+        flag = "on" if read_only else "off"
+        conn.execute(text(f"ALTER DATABASE {database} SET default_transaction_read_only = {flag}"))
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = :d AND pid <> pg_backend_pid()"), {"d": database})
+    admin.dispose()
+
+
+def test_register_database_read_only_mid_conversation(
+    prod_stack: RasaStack, pg_databases: tuple[str, str]
+) -> None:
+    """The chat goes on, events wait in the spool, and the register ends complete, once each."""
+    import time
+
+    from kontaktcenter.records import Register
+    from tests.e2e.concurrency import wait_for_messages
+
+    register_db = pg_databases[1]
+    sender = f"ro-{uuid.uuid4().hex[:8]}"
+    spool = prod_stack.workdir / "var" / "spool"
+    assert prod_stack.say(sender, "hej")
+    set_read_only(register_db, True)
+    try:
+        during = [prod_stack.say(sender, q) for q in ("var ligger ni?", "vad är HiD?")]
+        assert all(r and r[0].get("text") for r in during), "the chat must go on"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(p.stat().st_size for p in spool.glob("*") if p.is_file()):
+            time.sleep(0.3)
+        assert any(p.stat().st_size for p in spool.glob("*") if p.is_file()), "the spool must fill"
+    finally:
+        set_read_only(register_db, False)
+    assert prod_stack.say(sender, "tack")
+    register = Register(prod_stack.env["KC_DATABASE_URL"])
+    detail = wait_for_messages(register, sender, 9, seconds=90)  # 4 resident, 5 bot messages
+    assert detail is not None
+    resident = [m.text for m in detail.messages if m.sender_role == "invånare"]
+    assert resident == ["hej", "var ligger ni?", "vad är HiD?", "tack"], resident
+    texts = [(m.sender_role, m.text) for m in detail.messages]
+    assert len(texts) == len(set(texts)) == 9, texts
