@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
@@ -40,6 +40,20 @@ def create_db_engine(url: str, **kwargs: object) -> Engine:
     return create_engine(url, future=True, **kwargs)
 
 
+@contextmanager
+def unit_of_work(factory: sessionmaker) -> Iterator[Session]:
+    """A session from ``factory``: commit on success, roll back on error, always close."""
+    session: Session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 class Database:
     """An engine plus a session factory; cheap to keep, one per database URL."""
 
@@ -52,18 +66,9 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """One unit of work: commit on success, roll back on error, always close."""
-        session: Session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return unit_of_work(self._sessions)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kontaktcenter.db.engine import Database
+from kontaktcenter.db.engine import Database, unit_of_work
 
 _OPTION = "kc_sqlite_begin"
 _hooked: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -51,15 +50,6 @@ def _write_factory(db: Database) -> sessionmaker:
         return factory
 
 
-@contextmanager
-def write_session(db: Database) -> Iterator[Session]:
-    """One write unit of work: commit on success, roll back on error, always close."""
-    session: Session = _write_factory(db)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def write_session(db: Database) -> AbstractContextManager[Session]:
+    """One write unit of work that holds the write lock from its first statement."""
+    return unit_of_work(_write_factory(db))
