@@ -15,6 +15,7 @@ from kontaktcenter.console.state import ConsoleState, state
 from kontaktcenter.handover import HANDED_BACK, WITH_AGENT, HandoverError, HandoverInfo, texts
 from kontaktcenter.rasa_client import AGENT_KEY, RasaUnavailable
 from kontaktcenter.records import vocabulary as rv
+from kontaktcenter.records.masking import Masker, masker_from_facts
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,15 @@ async def conversation_page(request: web.Request) -> web.Response:
     return render(request, "conversation.html", handover=info, colleagues=colleagues)
 
 
-def transcript_entries(events: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """User and bot messages of the Rasa tracker, with who wrote them (for staff)."""
+def transcript_entries(
+    events: list[dict[str, Any]], masker: Masker | None = None
+) -> list[dict[str, str]]:
+    """User and bot messages of the Rasa tracker, masked, with who wrote them (for staff).
+
+    Staff see the same masked text as the register shows: personnummer, phone numbers
+    and e-mail addresses only ever in the original, read by an authorised role.
+    """
+    masker = masker or masker_from_facts()
     entries = []
     for event in events:
         kind, text = event.get("event"), event.get("text")
@@ -123,7 +131,8 @@ def transcript_entries(events: list[dict[str, Any]]) -> list[dict[str, str]]:
         else:
             who, role = rv.ROLE_BOT, "bot"
         when = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
-        entries.append({"who": who, "role": role, "text": text, "at": when.isoformat()})
+        shown = masker.mask(text).text
+        entries.append({"who": who, "role": role, "text": shown, "at": when.isoformat()})
     return entries
 
 

@@ -275,3 +275,20 @@ def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path) -> None:
         assert done.status == 303 and handover.callbacks() == []
 
     run(tmp_path, scenario)
+
+
+def test_live_transcript_is_masked_like_the_register() -> None:
+    from kontaktcenter.console.views_handover import transcript_entries
+
+    events = [
+        {"event": "user", "text": "mitt personnummer är 19900101-0017, ring 0701234567",
+         "timestamp": 1_780_000_000},
+        {"event": "bot", "text": "Ring oss på 042-10 50 00.", "timestamp": 1_780_000_001},
+        {"event": "bot", "text": "Skriv till anna.a@example.se", "metadata": {"kc_agent": "Anna"},
+         "timestamp": 1_780_000_002},
+    ]
+    entries = transcript_entries(events)
+    assert "19900101" not in entries[0]["text"] and "0701234567" not in entries[0]["text"]
+    assert "[personnummer borttaget]" in entries[0]["text"]
+    assert entries[1]["text"] == "Ring oss på 042-10 50 00."
+    assert "example.se" not in entries[2]["text"] and entries[2]["who"] == "kommunvägledare Anna"
