@@ -212,22 +212,7 @@ HOUR_WORDS = {
 HOUR_WORD_PATTERN = "|".join(sorted((w for w in HOUR_WORDS if w != "en"), key=len, reverse=True))
 
 # Small counts for "om två veckor", "för tre dagar sedan".
-COUNT_WORDS = {
-    "en": 1,
-    "ett": 1,
-    "tva": 2,
-    "tre": 3,
-    "fyra": 4,
-    "fem": 5,
-    "sex": 6,
-    "sju": 7,
-    "atta": 8,
-    "nio": 9,
-    "tio": 10,
-    "elva": 11,
-    "tolv": 12,
-    "fjorton": 14,
-}
+COUNT_WORDS = {**HOUR_WORDS, "fjorton": 14}
 COUNT_PATTERN = r"\d{1,3}|" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True))
 
 
