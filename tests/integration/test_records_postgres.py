@@ -7,9 +7,8 @@ Fails, never skips, when it is unreachable. Each test runs in a schema of its ow
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,66 +19,12 @@ from sqlalchemy import func, select, text
 import kontaktcenter.db.models  # noqa: F401  (the whole schema)
 from kontaktcenter.db import Base, get_database
 from kontaktcenter.db.migrate import upgrade
-from kontaktcenter.records import RecordOutcome, Register
-from kontaktcenter.records.masking import Masker
+from kontaktcenter.records import RecordOutcome
 from kontaktcenter.records.models import CaseNumberCounter, Message
-from kontaktcenter.records.policy import load_policy
 from kontaktcenter.records.spool import Spool
-from kontaktcenter.records.topics import load_topics
+from tests.records_events import T0, conversation, ev, make_register, run_concurrently
 
 pytestmark = pytest.mark.postgres
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
-T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-
-
-def make_register(url: str) -> Register:
-    return Register(
-        url,
-        masker=Masker(allowed_phones=["042-10 50 00"]),
-        policy=load_policy(CONFIG_DIR / "retention.yml"),
-        topics=load_topics(CONFIG_DIR / "topics.yml"),
-    )
-
-
-def ev(kind: str, sender: str, at: datetime, text_: str | None = None, **extra: object) -> dict:
-    event: dict[str, object] = {"sender_id": sender, "event": kind, "timestamp": at.timestamp()}
-    if kind in ("user", "bot"):
-        event["text"] = text_
-    if kind == "user":
-        event["parse_data"] = {"intent": {"name": extra.pop("intent", "ask_opening_hours")}}
-        event["input_channel"] = "rest"
-    event.update(extra)
-    return event
-
-
-def conversation(sender: str, start: datetime, turns: int) -> list[dict]:
-    events = [ev("session_started", sender, start)]
-    for i in range(turns):
-        at = start + timedelta(seconds=2 * i + 1)
-        events.append(ev("user", sender, at, f"fråga {i} från {sender}"))
-        events.append(ev("bot", sender, at + timedelta(seconds=1), f"svar {i} till {sender}"))
-    return events
-
-
-def run_concurrently(count: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
-
 
 def test_migrations_match_the_models(pg_schema: tuple[str, str]) -> None:
     url, _ = pg_schema
