@@ -1,0 +1,91 @@
+"""The product's one clock: every process reads the time here and nowhere else.
+
+``KC_NOW`` (ISO 8601, local Europe/Stockholm time unless it carries an offset, for
+example ``KC_NOW=2026-12-24T10:00``) starts the clock at that moment when the process
+first reads it; time then runs forward normally, so "om en timme" still works. Unset,
+the real clock is used. Tests inside one process freeze time with freezegun, which
+this module honours because it reads ``datetime.now`` and ``time.time`` on each call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+ENV_VAR = "KC_NOW"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Offset:
+    """Seconds added to the real clock (0.0 when KC_NOW is unset)."""
+
+    seconds: float
+
+
+def parse_start(value: str) -> datetime:
+    """``KC_NOW``'s value as an aware datetime; naive values are Stockholm wall time."""
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{ENV_VAR} är tomt")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(
+            f"{ENV_VAR}={value!r} är ingen tidpunkt; skriv t.ex. {ENV_VAR}=2026-12-24T10:00"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=STOCKHOLM)
+    return moment
+
+
+@lru_cache(maxsize=1)
+def _offset() -> _Offset:
+    """Read ``KC_NOW`` once per process; warn once that the clock is overridden."""
+    value = os.environ.get(ENV_VAR, "")
+    if not value.strip():
+        return _Offset(0.0)
+    start = parse_start(value)
+    offset = start.timestamp() - time.time()
+    logger.warning(
+        "Klockan är omställd: %s=%s (Europe/Stockholm); tiden går framåt därifrån.",
+        ENV_VAR,
+        start.isoformat(),
+    )
+    return _Offset(offset)
+
+
+def reset() -> None:
+    """Forget the cached ``KC_NOW`` offset (tests that change the environment)."""
+    _offset.cache_clear()
+
+
+def timestamp() -> float:
+    """Seconds since the epoch on the product's clock (for Rasa event timestamps)."""
+    return time.time() + _offset().seconds
+
+
+def now_utc() -> datetime:
+    """The current instant, aware, in UTC (stored timestamps)."""
+    offset = _offset().seconds
+    current = datetime.now(timezone.utc)
+    if offset:
+        current = datetime.fromtimestamp(current.timestamp() + offset, timezone.utc)
+    return current
+
+
+def now(zone: ZoneInfo = STOCKHOLM) -> datetime:
+    """The current instant as an aware datetime in ``zone`` (Stockholm by default)."""
+    return now_utc().astimezone(zone)
+
+
+def today(zone: ZoneInfo = STOCKHOLM) -> date:
+    """Today's date in ``zone``."""
+    return now(zone).date()
