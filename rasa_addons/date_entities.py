@@ -27,12 +27,14 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from kontaktcenter.dates import STOCKHOLM, DateErrorKind, DateParse, parse_date_expression
+from kontaktcenter.dates.periods import parse_period
 
 logger = logging.getLogger(__name__)
 
 DATE_ENTITY = "date"
 TIME_ENTITY = "time"
 DATE_ERROR_ENTITY = "date_error"
+PERIOD_ENTITY = "period"  # "2026-12-05/2026-12-06" for "i helgen", "i påsk", …
 
 
 def now_in_stockholm() -> datetime:
@@ -82,7 +84,11 @@ class SwedishDateExtractor(GraphComponent, EntityExtractorMixin):
             if not isinstance(text, str) or not text:
                 continue
             now = self._fixed_now or now_in_stockholm()
-            found = self.add_extractor_name(self.entities_for(parse_date_expression(text, now)))
+            entities = self.entities_for(parse_date_expression(text, now))
+            period = parse_period(text, now.date())
+            if period is not None:
+                entities.append(_entity(PERIOD_ENTITY, period.iso, 0, len(text)))
+            found = self.add_extractor_name(entities)
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

@@ -40,7 +40,8 @@ from dateutil.relativedelta import relativedelta
 from kontaktcenter.dates import messages
 from kontaktcenter.dates.messages import DateErrorKind
 from kontaktcenter.dates.named_days import named_day, next_named_day
-from kontaktcenter.dates.times import find_times
+from kontaktcenter.dates.relative_times import find_relative_offset
+from kontaktcenter.dates.times import TimeMatch, find_times
 from kontaktcenter.dates.vocabulary import (
     COUNT_PATTERN,
     MONTH_PATTERN,
@@ -591,6 +592,8 @@ def _parse(text: str, now: datetime | None) -> DateParse:
         if not any(c.start <= t.start and t.end <= c.end for c in chosen)
     ]
     first_time = min(times, key=lambda t: (t.start, -t.end)) if times else None
+    if first_time is not None and first_time.time is not None:
+        first_time = _morning_if_said(first_time, folded.text)
 
     result = NO_DATE
     if first is not None:
@@ -612,7 +615,34 @@ def _parse(text: str, now: datetime | None) -> DateParse:
                 error=DateErrorKind.NO_SUCH_TIME,
                 message=messages.no_such_time_message(first_time.hour, first_time.minute),
             )
+    if first is None and first_time is None and now is not None:
+        result = _relative_moment(text, folded, now) or result
     return result
+
+
+_MORNING_WORDS = re.compile(r"(?<!\w)(?:bitti|i\s+ottan|pa\s+morgonen|morgonen|formiddagen)(?!\w)")
+
+
+def _morning_if_said(found: TimeMatch, folded: str) -> TimeMatch:
+    """"kl 7 imorgon bitti": a morning word anywhere keeps a short hour in the morning."""
+    assert found.time is not None
+    written = folded[found.start : found.end]
+    afternoon = found.time.hour
+    if 13 <= afternoon <= 19 and str(afternoon) not in written and _MORNING_WORDS.search(folded):
+        return replace(found, time=found.time.replace(hour=afternoon - 12), hour=afternoon - 12)
+    return found
+
+
+def _relative_moment(text: str, folded: FoldedText, now: datetime) -> DateParse | None:
+    """"om en timme": the date and minute that far from ``now`` (Stockholm wall time)."""
+    found = find_relative_offset(folded.text)
+    if found is None:
+        return None
+    start, end, offset = found
+    local = now.astimezone(STOCKHOLM) if now.tzinfo else now
+    moment = (local + offset).replace(second=0, microsecond=0)
+    where = _span(text, folded, start, end)
+    return DateParse(date=moment.date(), time=moment.time(), span=where, time_span=where)
 
 
 def parse_date_expression(text: str, now: datetime | None = None) -> DateParse:
