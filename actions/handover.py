@@ -76,7 +76,7 @@ class ActionRequestHuman(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         status = services.calendar().status(services.now(), channel=CHAT_CHANNEL)
-        offer_answered = SlotSet("human_offered", False)
+        offer_answered = SlotSet("kc_offer", None)
         if not status.is_open:
             dispatcher.utter_message(text=texts.closed(status), buttons=texts.OFFER_BUTTONS)
             return [offer_answered]

@@ -87,7 +87,9 @@ class SwedishDateExtractor(GraphComponent, EntityExtractorMixin):
             entities = self.entities_for(parse_date_expression(text, now))
             period = parse_period(text, now.date())
             if period is not None:
-                entities.append(_entity(PERIOD_ENTITY, period.iso, 0, len(text)))
+                entity = _entity(PERIOD_ENTITY, period.iso, 0, len(text))
+                entity["additional_info"] = {"name": period.name}
+                entities.append(entity)
             found = self.add_extractor_name(entities)
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

@@ -23,7 +23,7 @@ MAX_PERIOD_DAYS = 14
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive range of days and how the resident named it ("påsken")."""
+    """An inclusive range of days and how to say it in a reply ("i påsk")."""
 
     start: date
     end: date
@@ -104,42 +104,42 @@ _PREFIX = r"(?<!\w)(?:i\s+|over\s+|under\s+|till\s+|pa\s+|runt\s+|kring\s+)?"
 _PERIODS: list[tuple[re.Pattern[str], str, Callable[[date], tuple[date, date]]]] = [
     (
         re.compile(_PREFIX + r"(?:jul\s+och\s+nyar|julhelgerna|helgerna\s+i\s+jul)(?!\w)"),
-        "jul och nyår",
+        "i jul och nyår",
         _yearly(lambda y: (date(y, 12, 24), date(y + 1, 1, 1))),
     ),
     (
         re.compile(r"(?<!\w)(?:mellandagarna|mellandagar|mellan\s+jul\s+och\s+nyar)(?!\w)"),
-        "mellandagarna",
+        "i mellandagarna",
         _yearly(lambda y: (date(y, 12, 27), date(y, 12, 30))),
     ),
     (
         re.compile(_PREFIX + r"(?:julen|jul|julhelgen)(?!\w)"),
-        "julen",
+        "i jul",
         _yearly(lambda y: (date(y, 12, 24), date(y, 12, 26))),
     ),
     (
         re.compile(_PREFIX + r"(?:nyarshelgen|nyar)(?!\w)"),
-        "nyår",
+        "över nyår",
         _yearly(lambda y: (date(y, 12, 31), date(y + 1, 1, 1))),
     ),
     (
         re.compile(_PREFIX + r"(?:paskhelgen|pasken|pask)(?!\w)"),
-        "påsken",
+        "i påsk",
         _yearly(_easter),
     ),
     (
         re.compile(_PREFIX + r"(?:pingsthelgen|pingsten|pingst)(?!\w)"),
-        "pingsthelgen",
+        "i pingst",
         _yearly(_pentecost),
     ),
     (
         re.compile(_PREFIX + r"(?:midsommarhelgen|midsommar)(?!\w)(?!\s*(?:afton|dagen))"),
-        "midsommarhelgen",
+        "i midsommar",
         _yearly(_midsummer),
     ),
     (
         re.compile(_PREFIX + r"(?:valborgshelgen|valborg)(?!\w)"),
-        "valborg",
+        "under valborg",
         _yearly(lambda y: (date(y, 4, 30), date(y, 5, 1))),
     ),
     (
@@ -150,7 +150,7 @@ _PERIODS: list[tuple[re.Pattern[str], str, Callable[[date], tuple[date, date]]]]
     (
         re.compile(r"(?<!\w)(?:i\s+helgen|helgen|till\s+helgen|under\s+helgen|pa\s+helgen"
                    r"|i\s+helg|denna\s+helg|den\s+har\s+helgen)(?!\w)"),
-        "helgen",
+        "i helgen",
         _weekend,
     ),
     (

@@ -1,0 +1,115 @@
+"""The one action behind every question and small-talk intent: context-aware replies.
+
+Thin glue: reads the latest message and the context slots, asks the plain-Python router
+(kontaktcenter.dialogue) what to say, and turns its reply into messages and events.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from kontaktcenter.dates.periods import Period
+from kontaktcenter.dialogue import Context, Reply, Turn, respond
+
+# Slots holding the conversation's context between turns (domain.yml, not featurised).
+SLOT_TOPIC, SLOT_DAY, SLOT_TIME = "kc_topic", "kc_day", "kc_time"
+SLOT_OFFER, SLOT_MISSES, SLOT_LAST_REPLY = "kc_offer", "kc_misses", "kc_last_reply"
+
+
+def _entity(message: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    for entity in message.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("entity") == kind:
+            return entity
+    return None
+
+
+def _iso_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _iso_time(value: Any) -> time | None:
+    try:
+        return time.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    """The latest user message as the router sees it; entities come from the extractor."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    date_entity = _entity(message, "date") or {}
+    time_entity = _entity(message, "time") or {}
+    period_entity = _entity(message, "period")
+    error_entity = _entity(message, "date_error")
+    period = None
+    if period_entity is not None:
+        name = (period_entity.get("additional_info") or {}).get("name", "")
+        period = Period.from_iso(str(period_entity.get("value")), str(name))
+    date_error = None
+    if error_entity is not None:
+        date_error = (error_entity.get("additional_info") or {}).get("message")
+    confidence = intent.get("confidence")
+    return Turn(
+        text=str(message.get("text") or ""),
+        intent=intent.get("name"),
+        now=services.now(),
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else 0.0,
+        date=_iso_date(date_entity.get("value")),
+        time=_iso_time(time_entity.get("value")),
+        period=period,
+        date_error=date_error if isinstance(date_error, str) else None,
+    )
+
+
+def context_from_tracker(tracker: Tracker) -> Context:
+    misses = tracker.get_slot(SLOT_MISSES)
+    return Context(
+        topic=tracker.get_slot(SLOT_TOPIC),
+        day=_iso_date(tracker.get_slot(SLOT_DAY)),
+        time=_iso_time(tracker.get_slot(SLOT_TIME)),
+        offer=tracker.get_slot(SLOT_OFFER),
+        misses=int(misses) if isinstance(misses, (int, float)) else 0,
+        last_reply=tracker.get_slot(SLOT_LAST_REPLY),
+    )
+
+
+def events_for(reply: Reply) -> list[dict[str, Any]]:
+    ctx = reply.context
+    events = [
+        SlotSet(SLOT_TOPIC, ctx.topic),
+        SlotSet(SLOT_DAY, ctx.day.isoformat() if ctx.day else None),
+        SlotSet(SLOT_TIME, ctx.time.strftime("%H:%M") if ctx.time else None),
+        SlotSet(SLOT_OFFER, ctx.offer),
+        SlotSet(SLOT_MISSES, float(ctx.misses)),
+        SlotSet(SLOT_LAST_REPLY, (ctx.last_reply or "")[:2000] or None),
+    ]
+    if reply.next_action:
+        events.append(FollowupAction(reply.next_action))
+    return events
+
+
+class ActionAnswer(Action):
+    """Answers questions, follow-ups, yes/no and small talk from the router's reply."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reply = respond(turn_from_tracker(tracker), context_from_tracker(tracker),
+                        services.dialogue_deps())
+        for message in reply.messages:
+            buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+            dispatcher.utter_message(text=message.text, buttons=buttons or None)
+        return events_for(reply)

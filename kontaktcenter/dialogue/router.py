@@ -1,0 +1,387 @@
+"""Choose and word the bot's reply to one turn, using what was said before.
+
+NLU gives one intent per message; residents write follow-ups without keywords, two
+questions in one line and long stories. The router combines the intent with the date
+entities, a few explicit word signals and the conversation's context, so the reply
+answers what the resident meant. Plain Python: tested without Rasa at a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kontaktcenter import answers
+from kontaktcenter.calendar import OpeningCalendar, format_open_now
+from kontaktcenter.dialogue import hours_replies, signals, texts
+from kontaktcenter.dialogue.model import (
+    OFFER_HUMAN,
+    OFFER_MESSAGE,
+    TOPIC_CONTACT,
+    TOPIC_HID,
+    TOPIC_HOURS,
+    Context,
+    Message,
+    Reply,
+    Turn,
+)
+from kontaktcenter.facts import ContactFacts
+from kontaktcenter.hours_answers import deviating_hours
+from kontaktcenter.input_check import InputProblem, input_problem
+
+HOURS_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_deviating_hours", "followup"})
+HID_INTENTS = frozenset(
+    {
+        "hid_what",
+        "hid_where",
+        "hid_when",
+        "hid_purpose",
+        "hid_coordinator",
+        "hid_who_behind",
+        "hid_innovative_city",
+        "hid_h22",
+    }
+)
+CONTACT_INTENTS = frozenset(
+    {
+        "ask_address",
+        "ask_phone",
+        "ask_chat",
+        "ask_contact",
+        "ask_privacy",
+        "ask_social_media",
+    }
+)
+# Intents whose reading gives way to a clear date follow-up ("och på fredag då?").
+_YIELDS_TO_DATES = (
+    frozenset(
+        {
+            "goodbye",
+            "greet",
+            "thank",
+            "affirm",
+            "deny",
+            "ack",
+            "nlu_fallback",
+            "followup",
+            "bot_challenge",
+            "other_language",
+            "ask_capabilities",
+            "out_of_scope",
+            "frustrated",
+        }
+    )
+    | HOURS_INTENTS
+)
+_SHORT = 9  # words: a follow-up is short; a long message with a date is a new question
+ACTION_REQUEST_HUMAN = "action_request_human"
+ACTION_LEAVE_MESSAGE = "leave_message_form"
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the router reads besides the turn: all plain values or pure functions."""
+
+    calendar: OpeningCalendar
+    facts: ContactFacts
+    knowledge: dict[str, str]
+    has_personal_data: Callable[[str], bool]
+    retention_days: int | None = None
+    chat_channel: str = hours_replies.CHAT
+
+
+def respond(turn: Turn, ctx: Context, deps: Deps) -> Reply:
+    """The reply to ``turn`` given ``ctx``; never raises for odd text or odd context."""
+    text = turn.text if isinstance(turn.text, str) else ""
+    reply = _offer_answer(turn, ctx, deps) or _answer(turn, ctx, deps, text)
+    if text and deps.has_personal_data(text):
+        reply = Reply(
+            [*reply.messages, Message(texts.personal_data_reminder(deps.facts))],
+            reply.context,
+            reply.next_action,
+        )
+    return Reply(reply.messages, reply.context.but(last_reply=reply.text), reply.next_action)
+
+
+# -- offers: "ja"/"nej" after the bot offered a person or a message -------------------------
+
+
+def _offer_answer(turn: Turn, ctx: Context, deps: Deps) -> Reply | None:
+    if ctx.offer is None or turn.intent not in ("affirm", "ack", "deny"):
+        return None
+    cleared = ctx.but(offer=None, misses=0)
+    if turn.intent == "deny":
+        variants = texts.HUMAN_DECLINED if ctx.offer == OFFER_HUMAN else texts.MESSAGE_DECLINED
+        return Reply([Message(_variant(variants, ctx))], cleared)
+    target = ACTION_REQUEST_HUMAN if ctx.offer == OFFER_HUMAN else ACTION_LEAVE_MESSAGE
+    return Reply([], cleared, next_action=target)
+
+
+def _offer(deps: Deps, turn: Turn) -> tuple[Message, str]:
+    """Offer a person while the chat is staffed, else a message left for later."""
+    if deps.calendar.is_open(turn.now, deps.chat_channel):
+        return Message(texts.offer_human(deps.facts), texts.YES_NO), OFFER_HUMAN
+    return Message(texts.offer_message(deps.facts), texts.YES_NO), OFFER_MESSAGE
+
+
+# -- what to answer ----------------------------------------------------------------------
+
+
+def _answer(turn: Turn, ctx: Context, deps: Deps, text: str) -> Reply:
+    focus = signals.question_focus(text)
+    if turn.date_error and _about_dates(turn, focus):
+        return Reply([Message(turn.date_error)], ctx.but(offer=None, misses=0))
+    keys = _plan(turn, ctx, focus)
+    if not keys:
+        return _fallback(turn, ctx, deps, text)
+    messages: list[Message] = []
+    new_ctx = ctx.but(offer=None, misses=0)
+    if turn.intent == "greet" and keys[0] != "greet":
+        messages.append(Message(texts.GREET_PREFIX))
+    for key in keys:
+        produced, new_ctx = _produce(key, turn, new_ctx, deps, focus)
+        messages.extend(produced)
+    return Reply(messages, new_ctx)
+
+
+def _about_dates(turn: Turn, focus: str) -> bool:
+    return turn.intent in _YIELDS_TO_DATES or signals.has(
+        signals.TOPIC_PATTERNS["ask_opening_hours"], focus
+    )
+
+
+def _has_dates(turn: Turn, focus: str) -> bool:
+    return bool(
+        turn.date
+        or turn.time
+        or turn.period
+        or signals.has(signals.DAY_BEFORE, focus)
+        or signals.has(signals.DAY_AFTER, focus)
+        or signals.has(signals.SAME_TIME, focus)
+        or signals.has(signals.UNTIL_WHEN, focus)
+    )
+
+
+def _plan(turn: Turn, ctx: Context, focus: str) -> list[str]:
+    """Answer keys in the order the resident asked; [] means not understood."""
+    intent = turn.intent or "nlu_fallback"
+    if signals.is_positive_emoji(focus):
+        return ["ack"]
+    sequence = signals.topic_sequence(focus)
+    keyed = [_refine(key, clause, ctx) for clause, key in sequence]
+    distinct = list(dict.fromkeys(k for k in keyed if k not in ("ask_case_number",)))
+    if len(distinct) >= 2 and intent not in ("out_of_scope", "request_human", "leave_message"):
+        return _with_intent_first_family(intent, distinct)
+    if signals.has(signals.WHY_HELSINGBORG, focus):
+        return ["hid_innovative_city"]
+    if intent in _YIELDS_TO_DATES and _has_dates(turn, focus):
+        others = [k for k in distinct if k not in ("ask_opening_hours",)]
+        if not others and (signals.word_count(focus) <= _SHORT or intent in HOURS_INTENTS):
+            return ["hours"]
+    if intent in HOURS_INTENTS and ctx.topic == TOPIC_HID and signals.refers_back(focus):
+        return ["hid_when"]
+    if intent == "ask_address" and ctx.topic == TOPIC_HID and signals.refers_back(focus):
+        return ["hid_where"]
+    if intent == "followup":
+        return ["hours"] if ctx.topic == TOPIC_HOURS else ["which_day"]
+    if intent in ("nlu_fallback", "frustrated", "deny", "out_of_scope") and signals.has(
+        signals.FRUSTRATION, focus
+    ):
+        return ["frustrated"]
+    if intent == "greet" and distinct:
+        return distinct
+    if intent == "nlu_fallback":
+        return distinct[:1]
+    if intent in HOURS_INTENTS:
+        return [intent]
+    return [intent]
+
+
+def _refine(key: str, clause: str, ctx: Context) -> str:
+    if key == "hid":
+        return signals.hid_detail(clause)
+    if (
+        key in ("ask_address", "ask_opening_hours")
+        and ctx.topic == TOPIC_HID
+        and (signals.refers_back(clause))
+    ):
+        return "hid_where" if key == "ask_address" else "hid_when"
+    return key
+
+
+def _with_intent_first_family(intent: str, keys: list[str]) -> list[str]:
+    """Two questions: keep the resident's order; NLU's intent replaces its keyword twin."""
+    family = {
+        "ask_open_now": "ask_opening_hours",
+        "ask_deviating_hours": "ask_opening_hours",
+    }
+    twin = family.get(intent, intent)
+    return [intent if key == twin else key for key in keys]
+
+
+# -- producing the messages -----------------------------------------------------------------
+
+_Produced = tuple[list[Message], Context]
+
+
+def _produce(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produced:
+    f = deps.facts
+    if key in ("hours", *HOURS_INTENTS):
+        return _hours(key, turn, ctx, deps, focus)
+    if key in HID_INTENTS:
+        return [Message(deps.knowledge[key])], ctx.but(topic=TOPIC_HID)
+    if key == "ask_phone":
+        return [Message(_phone(turn, deps, focus))], ctx.but(topic=TOPIC_CONTACT)
+    if key == "ask_chat":
+        timed = (
+            turn.date
+            or turn.period
+            or signals.has(signals.WEEKEND, focus)
+            or signals.has(signals.EVENING, focus)
+        )
+        body = hours_replies.chat(deps.calendar, f, turn.now) if timed else answers.chat(f)
+        return [Message(body)], ctx.but(topic=TOPIC_CONTACT)
+    if key == "ask_privacy":
+        return [Message(_privacy(focus, deps))], ctx
+    if key in ("ask_address", "ask_contact", "ask_social_media", "bot_challenge", "other_language"):
+        topic = TOPIC_CONTACT if key in ("ask_address", "ask_contact") else ctx.topic
+        return [Message(answers.answer_for_intent(key, f))], ctx.but(topic=topic)
+    if key in ("out_of_scope", "frustrated"):
+        lead = texts.out_of_scope(f) if key == "out_of_scope" else texts.frustrated(f)
+        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone", "Telefonen")
+        offer, kind = _offer(deps, turn)
+        return [Message(f"{lead} {status}"), offer], ctx.but(offer=kind)
+    if key == "ask_capabilities":
+        return [Message(texts.capabilities(f), texts.START_BUTTONS)], ctx
+    if key == "which_day":
+        return [
+            Message(
+                'Vilken dag eller tid tänker du på? Skriv till exempel "på fredag" '
+                'eller "imorgon kl. 16".'
+            )
+        ], ctx.but(topic=TOPIC_HOURS)
+    return [Message(_conversational(key, turn, ctx))], ctx
+
+
+def _conversational(key: str, turn: Turn, ctx: Context) -> str:
+    asked_more = bool(ctx.last_reply and ctx.last_reply.rstrip().endswith(texts.ANYTHING_ELSE))
+    if key == "greet":
+        return _variant(texts.GREET, ctx)
+    if key == "goodbye":
+        return _variant(texts.GOODBYE, ctx)
+    if key == "thank":
+        return _variant(texts.THANKS, ctx)
+    if key == "deny":
+        return _variant(texts.NO_MORE if asked_more else texts.DENY, ctx)
+    if key in ("affirm", "ack"):
+        return _variant(texts.YES_WHAT if asked_more else texts.ACK, ctx)
+    return _variant(texts.ACK, ctx)
+
+
+def _variant(options: Sequence[str], ctx: Context) -> str:
+    """The first wording that differs from the bot's previous reply."""
+    for option in options:
+        if option != ctx.last_reply:
+            return option
+    return options[0]
+
+
+def _fallback(turn: Turn, ctx: Context, deps: Deps, text: str) -> Reply:
+    f = deps.facts
+    problem = input_problem(text)
+    if problem is InputProblem.TOO_LONG:
+        return Reply([Message(answers.too_long(f))], ctx.but(misses=0, offer=None))
+    misses = ctx.misses + 1
+    if misses >= 2:
+        offer, kind = _offer(deps, turn)
+        lead = texts.fallback_again(f)
+        return Reply([Message(lead), offer], ctx.but(misses=0, offer=kind))
+    body = answers.unusable_input(f) if problem is not None else texts.fallback(f)
+    return Reply([Message(body)], ctx.but(misses=misses, offer=None))
+
+
+def _privacy(focus: str, deps: Deps) -> str:
+    folded = signals.fold(focus)
+    f = deps.facts
+    if any(
+        w in folded
+        for w in (
+            "radera",
+            "tas bort",
+            "ta bort",
+            "glom",
+            "hur lange sparas",
+            "sparas hur lange",
+            "gallra",
+        )
+    ):
+        return texts.privacy_deleted(f, deps.retention_days)
+    if any(w in folded for w in ("hemlig", "sekretess", "konfidentiell", "tyst")):
+        return texts.privacy_secret(f)
+    if any(
+        w in folded for w in ("lasa", "laser", "se det", "ser det", "andra", "vem kan", "vilka kan")
+    ):
+        return texts.privacy_who_reads(f)
+    return answers.privacy(f)
+
+
+def _phone(turn: Turn, deps: Deps, focus: str) -> str:
+    evening = signals.has(signals.EVENING, focus)
+    timed = turn.date or turn.time or evening or signals.has(signals.WEEKEND, focus)
+    if not timed:
+        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone", "Telefonen")
+        return f"{answers.phone(deps.facts)} {status}"
+    day = turn.date
+    if day is None and signals.has(signals.WEEKEND, focus):
+        day = turn.period.start if turn.period else None
+    return hours_replies.phone(deps.calendar, deps.facts, turn.now, day, turn.time, evening)
+
+
+def _hours(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produced:
+    cal, now = deps.calendar, turn.now
+    today = now.date()
+    day, at = turn.date, turn.time
+    followup = key in ("hours", "followup")
+    if turn.period is not None and (day is None or turn.period.start <= day <= turn.period.end):
+        text = hours_replies.period(cal, turn.period, now)
+        return [Message(text)], ctx.but(topic=TOPIC_HOURS, day=turn.period.start, time=None)
+    base = day or (ctx.day if followup and ctx.topic == TOPIC_HOURS else None) or today
+    if signals.has(signals.DAY_BEFORE, focus):
+        day = base - timedelta(days=1)
+    elif signals.has(signals.DAY_AFTER, focus):
+        day = base + timedelta(days=1)
+    if at is None and signals.has(signals.SAME_TIME, focus) and ctx.time is not None:
+        at = ctx.time
+    if at is not None and day is None:
+        day = ctx.day if (ctx.topic == TOPIC_HOURS and ctx.day and ctx.day >= today) else today
+    new_ctx = ctx.but(topic=TOPIC_HOURS, day=day or ctx.day, time=at or ctx.time)
+    if day is not None and at is not None:
+        return [Message(hours_replies.moment(cal, day, at, now))], new_ctx
+    if signals.has(signals.UNTIL_WHEN, focus):
+        which = day or (ctx.day if ctx.topic == TOPIC_HOURS and ctx.day else today)
+        return [Message(hours_replies.until_when(cal, which, now))], new_ctx.but(day=which)
+    if day is not None:
+        if day == today and key == "ask_open_now":
+            return [Message(format_open_now(cal.status(now)))], new_ctx
+        return [Message(_day_with_now(cal, day, now))], new_ctx
+    if key == "ask_open_now":
+        return [Message(format_open_now(cal.status(now)))], new_ctx.but(day=today)
+    if key == "ask_deviating_hours":
+        return [Message(deviating_hours(cal, now))], new_ctx
+    week = hours_replies.week(cal, now)
+    status = format_open_now(cal.status(now))
+    return [Message(f"Våra öppettider: {week}\n{status}")], new_ctx.but(day=None)
+
+
+def _day_with_now(cal: OpeningCalendar, day: date, now: object) -> str:
+    """A day's hours; for today, also whether we are open right now."""
+    from datetime import datetime
+
+    assert isinstance(now, datetime)
+    text = hours_replies.day(cal, day, now)
+    if day == now.date():
+        hours = cal.hours_on(day)
+        if not hours.is_closed and not hours.is_open_at(now.time()):
+            text += " " + format_open_now(cal.status(now)).replace("Nej, v", "Just nu har v", 1)
+    return text

@@ -1,0 +1,209 @@
+"""Plain-text signals in a resident's message that NLU's single intent cannot carry.
+
+Keyword topics per clause (two questions in one message), references to what was
+said before ("det", "samma tid", "dagen innan"), and the question inside a long
+story. Deliberately simple, explicit word lists: each is covered by a test, and a
+miss shows up in tests/dialogues rather than hiding in a model.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def fold(text: str) -> str:
+    """Lower case without å/ä/ö, single spaces: the form every pattern here is written in."""
+    return " ".join(text.lower().translate(_FOLD).split())
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")")
+
+
+# Answer keys found by keywords. Order matters only for ties inside one clause.
+TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ask_case_number": _words(r"arendenummer", r"diarienummer"),
+    "ask_privacy": _words(
+        r"allman handling",
+        r"allmanna handling",
+        r"personuppgift",
+        r"gdpr",
+        r"sekretess",
+        r"raderas",
+        r"radera",
+        r"sparas",
+        r"hemlighall",
+        r"lasa det jag",
+        r"laser det jag",
+        r"anonym",
+    ),
+    "ask_social_media": _words(r"facebook", r"instagram", r"linkedin", r"sociala medier"),
+    "hid": _words(r"hid\b", r"innovation", r"oceanhamnen", r"h22", r"city expo"),
+    "ask_phone": _words(
+        r"telefon",
+        r"telefonnummer",
+        r"numret",
+        r"nummer till",
+        r"ert nummer",
+        r"ringa",
+        r"ring er",
+        r"ringer",
+        r"ring\b",
+    ),
+    "ask_address": _words(
+        r"adress",
+        r"var ligger ni",
+        r"var finns ni",
+        r"var holler ni till",
+        r"besoka er",
+        r"besoka",
+        r"hitta till er",
+        r"hitta er",
+        r"vagbeskrivning",
+        r"var ar ni",
+        r"besoksadress",
+    ),
+    "ask_chat": _words(r"chatt", r"chatta"),
+    "ask_opening_hours": _words(
+        r"oppet",
+        r"oppettid",
+        r"oppna",
+        r"oppnar",
+        r"stanger",
+        r"stangt",
+        r"stanga",
+        r"tider\b",
+    ),
+}
+
+HID_DETAIL: list[tuple[str, re.Pattern[str]]] = [
+    ("hid_h22", _words(r"h22", r"city expo", r"expo")),
+    ("hid_coordinator", _words(r"verksamhetsledare", r"samordn", r"chef", r"leda")),
+    ("hid_who_behind", _words(r"vem ", r"vilka ", r"bakom", r"driver", r"ansvarar")),
+    ("hid_when", _words(r"nar ", r"nar$", r"vilket ar", r"startar", r"etabler", r"klart")),
+    ("hid_where", _words(r"var ligger", r"var finns", r"var ar", r"vart", r"plats", r"ligger")),
+    ("hid_purpose", _words(r"varfor", r"syfte", r"mal\b", r"malet", r"till vad")),
+]
+
+# "det", "dit", "distriktet": a reference to the thing talked about before.
+_ANAPHORA = _words(r"det\b", r"den\b", r"dit\b", r"dar\b", r"distriktet", r"omradet")
+_ABOUT_US = _words(r"ni\b", r"er\b", r"era\b", r"ert\b", r"kontaktcent", r"kommunen")
+
+DAY_BEFORE = _words(r"dagen innan", r"dagen fore", r"dagen forut", r"kvallen innan")
+DAY_AFTER = _words(r"dagen efter", r"dagen darpa", r"dan efter")
+SAME_TIME = _words(r"samma tid")
+UNTIL_WHEN = _words(r"till nar", r"hur lange", r"till vilken tid", r"nar stanger")
+EVENING = _words(r"kvall", r"ikvall", r"sent", r"efter jobbet", r"efter fem", r"efter 17")
+WEEKEND = _words(r"helg", r"lordag", r"sondag")
+MORNING = _words(r"morgon", r"bitti", r"tidigt")
+FRUSTRATION = _words(
+    r"vardelos",
+    r"fattar ingenting",
+    r"forstar ingenting",
+    r"forstar du inte",
+    r"dalig",
+    r"irriterad",
+    r"arg\b",
+    r"trott pa",
+    r"skit",
+    r"hopplos",
+    r"fungerar inte",
+    r"funkar inte",
+    r"ingen hjalp",
+    r"korkad",
+    r"dum\b",
+)
+WHY_HELSINGBORG = _words(r"varfor just helsingborg", r"varfor helsingborg")
+
+_POSITIVE_EMOJI = frozenset("👍👌🙂😊😀😃😄🙏✅👏❤💪🤗☺🥰😍")
+
+
+def is_positive_emoji(text: str) -> bool:
+    """"👍", "👌🙂": an acknowledgement written without words."""
+    symbols = [ch for ch in text if not ch.isspace() and ch not in "\ufe0f\u200d!."]
+    return bool(symbols) and all(ch in _POSITIVE_EMOJI or "\U0001f3fb" <= ch <= "\U0001f3ff"
+                                 for ch in symbols)
+
+
+_CLAUSE_SPLIT = re.compile(r"[?!.;]+\s*|,\s+(?=(?:och|men|samt)\s)|\s+(?:och|samt|plus)\s+(?=\w)")
+_QUESTION_CUE = _words(
+    r"vad",
+    r"var\b",
+    r"vart",
+    r"nar",
+    r"hur",
+    r"vilk",
+    r"kan",
+    r"har ni",
+    r"ar ni",
+    r"finns",
+    r"oppet",
+    r"adress",
+    r"telefon",
+    r"nummer",
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut into clauses at sentence ends and at "och"/"samt" between questions."""
+    parts = [p.strip() for p in _CLAUSE_SPLIT.split(fold(text))]
+    return [p for p in parts if p]
+
+
+def topics_in(clause: str) -> list[str]:
+    """Answer keys named by keywords in one folded clause, in the order of TOPIC_PATTERNS."""
+    found = [key for key, pattern in TOPIC_PATTERNS.items() if pattern.search(clause)]
+    if "ask_privacy" in found and "ask_chat" in found:
+        found.remove("ask_chat")  # "sparas chatten?" is about privacy, not the chat
+    if "hid" in found:
+        found = [k for k in found if k not in ("ask_address", "ask_opening_hours")]
+    return found
+
+
+def hid_detail(clause: str) -> str:
+    """Which HiD answer a clause asks for ("var ligger HiD?" -> hid_where)."""
+    for key, pattern in HID_DETAIL:
+        if pattern.search(clause):
+            return key
+    return "hid_what"
+
+
+def topic_sequence(text: str) -> list[tuple[str, str]]:
+    """(clause, first topic) for each clause that names a topic, in message order."""
+    sequence: list[tuple[str, str]] = []
+    for clause in clauses(text):
+        found = topics_in(clause)
+        if found:
+            sequence.append((clause, found[0]))
+    return sequence
+
+
+def refers_back(text: str) -> bool:
+    """ "var ligger det?", "när öppnar det?": refers to something named earlier, not to us."""
+    folded = fold(text)
+    return bool(_ANAPHORA.search(folded)) and not _ABOUT_US.search(folded)
+
+
+def has(pattern: re.Pattern[str], text: str) -> bool:
+    return bool(pattern.search(fold(text)))
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def question_focus(text: str, max_words: int = 40) -> str:
+    """The question inside a long message: the last sentences that ask something.
+
+    A resident who writes a greeting and a story before the question is asking the last
+    question; the story's words only blur the classification.
+    """
+    if word_count(text) <= max_words:
+        return text
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+    questions = [s for s in sentences if s.endswith("?") or _QUESTION_CUE.match(fold(s))]
+    chosen = questions[-2:] if questions else sentences[-1:]
+    focus = " ".join(chosen)
+    return focus if focus else text

@@ -1,0 +1,229 @@
+"""The conversation layer at fixed clocks: follow-ups, times, periods, yes/no, two questions."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from kontaktcenter.dialogue import Context
+from kontaktcenter.dialogue.model import OFFER_HUMAN, OFFER_MESSAGE
+from tests.unit.dialogue_helpers import at, chat, verdict
+
+WEDNESDAY_MORNING = at("2026-12-02T10:15")  # open 08-17
+SATURDAY_NIGHT = at("2026-12-05T02:00")  # closed
+THURSDAY_1730 = at("2026-12-03T17:30")  # open until 18
+
+
+def test_followup_without_keyword_keeps_the_hours_topic() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("ask_opening_hours", "När har ni öppet idag?"),
+        ("goodbye", "och på fredag då?"),
+        ("followup", "än i morgon?"),
+    )
+    assert "08.00–17.00" in replies[0].text and replies[0].text.startswith("Idag")
+    assert replies[1].text.startswith("Fredag 4 december har vi öppet 08.00–17.00")
+    assert replies[2].text.startswith("Imorgon har vi öppet 08.00–18.00")  # Thursday
+
+
+def test_a_time_is_answered_for_that_moment_not_now() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("ask_opening_hours", "har ni öppet på fredag?"),
+        ("ask_opening_hours", "kan jag komma vid halv fem?"),
+        ("followup", "och dagen innan?"),
+        ("followup", "samma tid på lördag?"),
+    )
+    assert verdict(replies[1].text) == "open" and "fredag 4 december kl. 16.30" in replies[1].text
+    assert replies[2].text.startswith("Imorgon")  # Thursday, the day before Friday
+    assert verdict(replies[3].text) == "closed" and "lördag 5 december kl. 16.30" in replies[3].text
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        (WEDNESDAY_MORNING, "är ni öppna kl 7 imorgon bitti?", "closed"),
+        (WEDNESDAY_MORNING, "kl 17.30 idag?", "closed"),
+        (THURSDAY_1730, "har ni öppet om en kvart?", "open"),
+        (THURSDAY_1730, "har ni öppet om en halvtimme?", "closed"),  # 18.00 is closing
+        (THURSDAY_1730, "har ni öppet om en timme?", "closed"),
+        (SATURDAY_NIGHT, "kan jag komma förbi vid halv fem på fredag?", "open"),
+    ],
+)
+def test_moment_verdict_comes_first(now, text, expected) -> None:
+    [reply] = chat(now, ("ask_opening_hours", text))
+    assert verdict(reply.text) == expected, reply.text
+
+
+def test_closed_moment_says_when_it_opens() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_open_now", "är ni öppna kl 7 imorgon bitti?"))
+    assert "öppnar vi kl. 08.00" in reply.text
+
+
+def test_periods_list_every_day_and_say_deviations_honestly() -> None:
+    [weekend] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "har ni öppet i helgen?"))
+    assert "Lördag 5 december: stängt" in weekend.text
+    assert "Söndag 6 december: stängt" in weekend.text
+    [easter] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "hur har ni öppet i påsk?"))
+    assert "skärtorsdagen" in easter.text and "kan förekomma" in easter.text
+    assert "annandag påsk" in easter.text
+    [christmas] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "öppet i mellandagarna?"))
+    for day in ("27 december", "28 december", "29 december", "30 december"):
+        assert day in christmas.text
+
+
+def test_until_when_uses_the_day_talked_about() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("ask_opening_hours", "har ni öppet på torsdag?"),
+        ("ask_opening_hours", "till när?"),
+    )
+    assert "till kl. 18.00" in replies[1].text
+
+
+def test_hid_pronouns_refer_to_hid_not_to_the_centre() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("hid_what", "vad är HiD?"),
+        ("ask_address", "var ligger det?"),
+        ("ask_opening_hours", "när öppnar det?"),
+        ("ask_address", "var ligger ni?"),
+    )
+    assert "Oceanhamnen" in replies[1].text and "Stortorget" not in replies[1].text
+    assert "2023" in replies[2].text and "08.00" not in replies[2].text
+    assert "Stortorget 17" in replies[3].text
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "needles"),
+    [
+        ("ask_phone", "vad är ert telefonnummer och var ligger ni?", ["042-10 50 00", "Stortorget 17"]),
+        ("ask_opening_hours", "Har ni öppet på lördag och vad är adressen?", ["stängt", "Stortorget 17"]),
+        ("ask_address", "Var finns ni? Och vad har ni för telefonnummer?", ["Stortorget 17", "042-10 50 00"]),
+    ],
+)
+def test_two_questions_in_one_message_get_two_answers(intent, text, needles) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, (intent, text))
+    positions = [reply.text.find(n) for n in needles]
+    assert all(p >= 0 for p in positions), reply.text
+    assert positions == sorted(positions)  # in the order asked
+
+
+def test_yes_no_ok_never_fall_back_and_never_repeat() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("ask_phone", "vad är ert nummer?"),
+        ("affirm", "okej"),
+        ("affirm", "ok"),
+        ("deny", "nej"),
+        ("thank", "tack"),
+    )
+    texts = [r.text for r in replies]
+    assert all("förstod jag inte" not in t for t in texts)
+    assert all(a != b for a, b in pairwise(texts))
+    assert texts[3].startswith("Okej")  # "nej" to "Undrar du något mer?"
+
+
+def test_thumbs_up_is_an_acknowledgement() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", "👍"))
+    assert "förstod jag inte" not in reply.text and "gick inte att läsa" not in reply.text
+
+
+def test_second_miss_offers_a_person_while_staffed_and_yes_hands_over() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING,
+        ("nlu_fallback", "qwerty asdf"),
+        ("nlu_fallback", "zxcv bnm"),
+        ("affirm", "ja"),
+    )
+    assert replies[0].text.count("förstod jag inte") == 1
+    assert replies[1].context.offer == OFFER_HUMAN
+    assert replies[1].messages[-1].buttons
+    assert replies[2].next_action == "action_request_human"
+    assert replies[2].context.offer is None
+
+
+def test_second_miss_offers_a_message_when_closed_and_no_declines() -> None:
+    replies = chat(
+        SATURDAY_NIGHT,
+        ("nlu_fallback", "qwerty asdf"),
+        ("nlu_fallback", "zxcv bnm"),
+        ("deny", "nej tack"),
+        ("ask_phone", "vad är numret?"),
+    )
+    assert replies[1].context.offer == OFFER_MESSAGE
+    assert replies[2].next_action is None and "förstod" not in replies[2].text
+    assert "042-10 50 00" in replies[3].text
+
+
+def test_out_of_scope_never_invents_and_says_if_open_now() -> None:
+    [open_] = chat(WEDNESDAY_MORNING, ("out_of_scope", "hur söker jag bygglov?"))
+    assert "042-10 50 00" in open_.text and "öppen nu" in open_.text
+    [closed] = chat(SATURDAY_NIGHT, ("out_of_scope", "när töms soporna?"))
+    assert "stängd just nu" in closed.text and "måndag 7 december kl. 08.00" in closed.text
+    assert closed.context.offer == OFFER_MESSAGE
+
+
+def test_frustration_is_acknowledged_and_a_person_offered() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", "du fattar ingenting, helt värdelöst"))
+    assert reply.text.startswith("Förlåt") and reply.context.offer == OFFER_HUMAN
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("kan andra läsa det jag skriver?", "begära att få läsa"),
+        ("raderas chatten?", "31 dagar"),
+        ("kan ni hemlighålla det?", "inte lova"),
+    ],
+)
+def test_privacy_questions_get_specific_true_answers(text, needle) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_privacy", text))
+    assert needle in reply.text and "allmän handling" in reply.text
+
+
+def test_phone_in_the_evening_says_until_when() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_phone", "Kan jag ringa er på kvällen?"))
+    assert "torsdagar, till kl. 18.00" in reply.text
+
+
+def test_chat_on_weekends_bot_always_people_weekdays() -> None:
+    [reply] = chat(SATURDAY_NIGHT, ("ask_chat", "Är chatten öppen på helgen?"))
+    assert "dygnet runt" in reply.text and "Lördag och söndag stängt" in reply.text
+
+
+def test_why_helsingborg_gets_2020_and_h22() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("hid_purpose", "Varför just Helsingborg?"))
+    assert "2020" in reply.text and "H22" in reply.text
+
+
+def test_personal_data_gets_a_reminder_and_the_answer() -> None:
+    [reply] = chat(
+        WEDNESDAY_MORNING,
+        ("ask_opening_hours", "mitt personnummer är 19121212-1212, när har ni öppet?"),
+    )
+    assert "08.00–17.00" in reply.text and "allmän handling" in reply.messages[-1].text
+
+
+def test_long_message_answers_the_question_at_the_end() -> None:
+    story = (
+        "Hej! Jag flyttade till Helsingborg i somras och har inte riktigt koll på allt än. "
+        "Min granne sa att man kan få hjälp av kommunen med det mesta om man bara hör av sig. "
+        "Jag jobbar dagtid och har svårt att ringa. Vad har ni för adress så jag kan komma förbi?"
+    )
+    [reply] = chat(WEDNESDAY_MORNING, ("greet", story))
+    assert "Stortorget 17" in reply.text
+
+
+def test_impossible_date_gets_a_question_back() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "har ni öppet 31 februari?"))
+    assert "31 februari" in reply.text and "?" in reply.text
+
+
+def test_context_is_remembered_in_the_reply_context() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "öppet på fredag kl 16?"))
+    assert reply.context.topic == "hours"
+    assert reply.context.day is not None and reply.context.day.isoformat() == "2026-12-04"
+    assert reply.context.last_reply == reply.text
+    assert Context().offer is None
