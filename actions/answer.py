@@ -60,7 +60,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         date_error = (error_entity.get("additional_info") or {}).get("message")
     confidence = intent.get("confidence")
     return Turn(
-        text=str(message.get("text") or ""),
+        text=str(message.get("full_text") or message.get("text") or ""),
         intent=intent.get("name"),
         now=services.now(),
         confidence=float(confidence) if isinstance(confidence, (int, float)) else 0.0,

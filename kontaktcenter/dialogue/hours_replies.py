@@ -9,7 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from kontaktcenter.calendar import OpeningCalendar, format_day, format_regular_week, format_time
-from kontaktcenter.calendar.format import WEEKDAYS, day_phrase, format_range, format_week
+from kontaktcenter.calendar.format import (
+    WEEKDAYS,
+    day_phrase,
+    format_deviation,
+    format_range,
+    format_week,
+)
 from kontaktcenter.calendar.results import DEVIATION_CAVEAT, DayHours
 from kontaktcenter.clock import STOCKHOLM
 from kontaktcenter.dates.periods import Period
@@ -17,6 +23,11 @@ from kontaktcenter.facts import ContactFacts
 
 CHAT = "chat"
 PHONE = "phone"
+DEVIATING_HOURS_WINDOW_DAYS = 45
+RED_DAYS_INTRO = (
+    "Avvikande öppettider kan förekomma i samband med röda dagar och dagen före en röd dag. "
+    "På röda dagar och på julafton, midsommarafton och nyårsafton har vi stängt."
+)
 
 
 def _when(day: date, today: date) -> str:
@@ -169,3 +180,14 @@ def chat(calendar: OpeningCalendar, facts: ContactFacts, now: datetime) -> str:
         f"{status_sentence(calendar, now, CHAT, 'Chatten med kommunvägledare')} "
         "När de inte finns på plats kan du lämna ett meddelande här, så hör de av sig."
     )
+
+
+def deviating(calendar: OpeningCalendar, now: datetime) -> str:
+    """The general rule, then every deviation known for the coming weeks."""
+    today = now.date()
+    upcoming = calendar.upcoming_exceptions(today, days=DEVIATING_HOURS_WINDOW_DAYS)
+    days = DEVIATING_HOURS_WINDOW_DAYS
+    if not upcoming:
+        return f"{RED_DAYS_INTRO} De närmaste {days} dagarna har vi ordinarie öppettider."
+    lines = "\n".join(f"• {format_deviation(h, today)}" for h in upcoming)
+    return f"{RED_DAYS_INTRO}\nDe närmaste {days} dagarna:\n{lines}"

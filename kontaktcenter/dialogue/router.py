@@ -27,7 +27,6 @@ from kontaktcenter.dialogue.model import (
     Turn,
 )
 from kontaktcenter.facts import ContactFacts
-from kontaktcenter.hours_answers import deviating_hours
 from kontaktcenter.input_check import InputProblem, input_problem
 
 HOURS_INTENTS = frozenset({"ask_opening_hours", "ask_open_now", "ask_deviating_hours", "followup"})
@@ -368,7 +367,7 @@ def _hours(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produ
     if key == "ask_open_now":
         return [Message(format_open_now(cal.status(now)))], new_ctx.but(day=today)
     if key == "ask_deviating_hours":
-        return [Message(deviating_hours(cal, now))], new_ctx
+        return [Message(hours_replies.deviating(cal, now))], new_ctx
     week = hours_replies.week(cal, now)
     status = format_open_now(cal.status(now))
     return [Message(f"Våra öppettider: {week}\n{status}")], new_ctx.but(day=None)
