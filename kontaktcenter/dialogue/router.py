@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from kontaktcenter import answers
 from kontaktcenter.calendar import OpeningCalendar, format_open_now
@@ -188,8 +188,8 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[str]:
         signals.FRUSTRATION, focus
     ):
         return ["frustrated"]
-    if intent == "greet" and distinct:
-        return distinct
+    if distinct and (intent == "greet" or (focus != turn.text and intent in _YIELDS_TO_DATES)):
+        return distinct  # a greeting or a long story: the question's keywords decide
     if intent == "nlu_fallback":
         return distinct[:1]
     if intent in HOURS_INTENTS:
@@ -373,14 +373,11 @@ def _hours(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produ
     return [Message(f"Våra öppettider: {week}\n{status}")], new_ctx.but(day=None)
 
 
-def _day_with_now(cal: OpeningCalendar, day: date, now: object) -> str:
-    """A day's hours; for today, also whether we are open right now."""
-    from datetime import datetime
-
-    assert isinstance(now, datetime)
+def _day_with_now(cal: OpeningCalendar, day: date, now: datetime) -> str:
+    """A day's hours; for today, also when we are closed right now (early or late)."""
     text = hours_replies.day(cal, day, now)
     if day == now.date():
         hours = cal.hours_on(day)
         if not hours.is_closed and not hours.is_open_at(now.time()):
-            text += " " + format_open_now(cal.status(now)).replace("Nej, v", "Just nu har v", 1)
+            text += f" Just nu har vi stängt. {hours_replies.next_opening_phrase(cal, now)}"
     return text

@@ -212,8 +212,16 @@ def test_long_message_answers_the_question_at_the_end() -> None:
         "Min granne sa att man kan få hjälp av kommunen med det mesta om man bara hör av sig. "
         "Jag jobbar dagtid och har svårt att ringa. Vad har ni för adress så jag kan komma förbi?"
     )
-    [reply] = chat(WEDNESDAY_MORNING, ("greet", story))
-    assert "Stortorget 17" in reply.text
+    for intent in ("greet", "out_of_scope", "nlu_fallback"):
+        [reply] = chat(WEDNESDAY_MORNING, (intent, story))
+        assert "Stortorget 17" in reply.text, intent
+
+
+def test_today_early_says_when_we_open() -> None:
+    [reply] = chat(at("2026-11-30T04:24"), ("ask_opening_hours", "När har ni öppet idag?"))
+    assert reply.text == (
+        "Idag har vi öppet 08.00–17.00. Just nu har vi stängt. Vi öppnar idag kl. 08.00."
+    )
 
 
 def test_impossible_date_gets_a_question_back() -> None:
