@@ -137,6 +137,14 @@ def _latest_closing(calendar: OpeningCalendar, channel: str) -> tuple[str, str] 
     return label, format_time(latest)
 
 
+def latest_opening_sentence(calendar: OpeningCalendar, channel: str | None = None) -> str:
+    """"Längst öppet har vi på torsdagar, till kl. 18.00." (kvällar är stängda)."""
+    latest = _latest_closing(calendar, channel or PHONE)
+    if latest is None:
+        return ""
+    return f"Kvällstid har vi stängt; längst öppet har vi på {latest[0]}, till kl. {latest[1]}."
+
+
 def status_sentence(
     calendar: OpeningCalendar, now: datetime, channel: str | None, what: str
 ) -> str:

@@ -9,11 +9,13 @@ answers what the resident meant. Plain Python: tested without Rasa at a fixed cl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from kontaktcenter import answers
 from kontaktcenter.calendar import OpeningCalendar, format_open_now
+from kontaktcenter.dates import parse_date_expression
+from kontaktcenter.dates.periods import parse_period
 from kontaktcenter.dialogue import hours_replies, signals, texts
 from kontaktcenter.dialogue.model import (
     OFFER_HUMAN,
@@ -127,21 +129,46 @@ def _offer(deps: Deps, turn: Turn) -> tuple[Message, str]:
 # -- what to answer ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One thing to answer; ``clause`` is set when the message asked several things."""
+
+    key: str
+    clause: str | None = None
+
+
 def _answer(turn: Turn, ctx: Context, deps: Deps, text: str) -> Reply:
     focus = signals.question_focus(text)
     if turn.date_error and _about_dates(turn, focus):
         return Reply([Message(turn.date_error)], ctx.but(offer=None, misses=0))
-    keys = _plan(turn, ctx, focus)
-    if not keys:
+    asks = _plan(turn, ctx, focus)
+    if not asks:
         return _fallback(turn, ctx, deps, text)
+    if asks[0].key in ("request_human", "leave_message"):
+        target = ACTION_REQUEST_HUMAN if asks[0].key == "request_human" else ACTION_LEAVE_MESSAGE
+        return Reply([], ctx.but(offer=None, misses=0), next_action=target)
     messages: list[Message] = []
     new_ctx = ctx.but(offer=None, misses=0)
-    if turn.intent == "greet" and keys[0] != "greet":
+    if turn.intent == "greet" and asks[0].key != "greet":
         messages.append(Message(texts.GREET_PREFIX))
-    for key in keys:
-        produced, new_ctx = _produce(key, turn, new_ctx, deps, focus)
-        messages.extend(produced)
+    for ask in asks:
+        asked = _clause_turn(turn, ask.clause) if ask.clause else turn
+        produced, new_ctx = _produce(ask.key, asked, new_ctx, deps, ask.clause or focus)
+        messages.extend(m for m in produced if m not in messages)
     return Reply(messages, new_ctx)
+
+
+def _clause_turn(turn: Turn, clause: str) -> Turn:
+    """The dates of one clause of a message that asked several things."""
+    parsed = parse_date_expression(clause, turn.now)
+    return replace(
+        turn,
+        text=clause,
+        date=parsed.date,
+        time=parsed.time,
+        period=parse_period(clause, turn.now.date()),
+        date_error=None,
+    )
 
 
 def _about_dates(turn: Turn, focus: str) -> bool:
@@ -152,71 +179,110 @@ def _about_dates(turn: Turn, focus: str) -> bool:
 
 def _has_dates(turn: Turn, focus: str) -> bool:
     return bool(
-        turn.date
-        or turn.time
-        or turn.period
-        or signals.has(signals.DAY_BEFORE, focus)
-        or signals.has(signals.DAY_AFTER, focus)
-        or signals.has(signals.SAME_TIME, focus)
-        or signals.has(signals.UNTIL_WHEN, focus)
+        turn.date or turn.time or turn.period
+        or signals.has(signals.DAY_BEFORE, focus) or signals.has(signals.DAY_AFTER, focus)
+        or signals.has(signals.SAME_TIME, focus) or signals.has(signals.UNTIL_WHEN, focus)
     )
 
 
-def _plan(turn: Turn, ctx: Context, focus: str) -> list[str]:
-    """Answer keys in the order the resident asked; [] means not understood."""
+_UNSURE = 0.7  # below this, an info intent needs a keyword or a date to be believed
+_FALLBACKISH = frozenset({"nlu_fallback", "out_of_scope", "followup", "affirm", "deny", "greet"})
+
+
+def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
+    """What to answer, in the order the resident asked; [] means not understood."""
     intent = turn.intent or "nlu_fallback"
+    folded = signals.fold(focus)
     if signals.is_positive_emoji(focus):
-        return ["ack"]
-    sequence = signals.topic_sequence(focus)
-    keyed = [_refine(key, clause, ctx) for clause, key in sequence]
-    distinct = list(dict.fromkeys(k for k in keyed if k not in ("ask_case_number",)))
-    if len(distinct) >= 2 and intent not in ("out_of_scope", "request_human", "leave_message"):
-        return _with_intent_first_family(intent, distinct)
-    if signals.has(signals.WHY_HELSINGBORG, focus):
-        return ["hid_innovative_city"]
-    if intent in _YIELDS_TO_DATES and _has_dates(turn, focus):
-        others = [k for k in distinct if k not in ("ask_opening_hours",)]
-        if not others and (signals.word_count(focus) <= _SHORT or intent in HOURS_INTENTS):
-            return ["hours"]
-    if intent in HOURS_INTENTS and ctx.topic == TOPIC_HID and signals.refers_back(focus):
-        return ["hid_when"]
-    if intent == "ask_address" and ctx.topic == TOPIC_HID and signals.refers_back(focus):
-        return ["hid_where"]
-    if intent == "followup":
-        return ["hours"] if ctx.topic == TOPIC_HOURS else ["which_day"]
-    if intent in ("nlu_fallback", "frustrated", "deny", "out_of_scope") and signals.has(
-        signals.FRUSTRATION, focus
+        return [Ask("ack")]
+    sequence = [
+        (clause, _refine(key, clause, ctx, folded))
+        for clause, key in signals.topic_sequence(focus)
+    ]
+    sequence = [(clause, key) for clause, key in sequence if key != "ask_case_number"]
+    keys = list(dict.fromkeys(key for _, key in sequence))
+    dated = _has_dates(turn, focus)
+
+    if intent == "request_human" and (signals.has(signals.WANTS_PERSON, focus) or not keys):
+        return [Ask("request_human")]
+    if intent == "leave_message" and (
+        signals.has(signals.WANTS_MESSAGE, focus) or not (keys or dated)
     ):
-        return ["frustrated"]
-    if distinct and (intent == "greet" or (focus != turn.text and intent in _YIELDS_TO_DATES)):
-        return distinct  # a greeting or a long story: the question's keywords decide
+        return [Ask("leave_message")]
+    if len(sequence) >= 2 and (len(keys) >= 2 or _several_days(sequence)):
+        return _several(intent, sequence)
+    if signals.has(signals.WHY_HELSINGBORG, focus):
+        return [Ask("hid_innovative_city")]
+    upset = signals.has(signals.FRUSTRATION, focus) or signals.is_shouting(focus)
+    if intent == "frustrated" or (upset and intent not in HID_INTENTS | CONTACT_INTENTS):
+        return [Ask("frustrated")]
+    if ctx.topic == TOPIC_HID and signals.refers_back(focus):
+        if intent in HOURS_INTENTS:
+            return [Ask("hid_when")]
+        if intent == "ask_address":
+            return [Ask("hid_where")]
+        detail = signals.hid_detail(folded)
+        if intent in _FALLBACKISH and detail != "hid_what":
+            return [Ask(detail)]
+    if dated and intent in _YIELDS_TO_DATES | {"leave_message", "request_human"}:
+        others = [k for k in keys if k not in ("ask_opening_hours", "visit")]
+        question = (signals.clauses(focus) or [focus])[-1]
+        if not others and (
+            signals.word_count(question) <= _SHORT or intent in HOURS_INTENTS or keys
+        ):
+            return [Ask("hours")]
+    if intent == "followup":
+        if ctx.topic == TOPIC_HOURS or "ask_opening_hours" in keys:
+            return [Ask("hours")]
+        return [Ask(keys[0])] if keys else [Ask("which_day")]
+    if keys and (intent in ("greet", "nlu_fallback", "leave_message", "request_human")
+                 or (focus != turn.text and intent in _YIELDS_TO_DATES)):
+        return [Ask(key) for key in keys]
     if intent == "nlu_fallback":
-        return distinct[:1]
-    if intent in HOURS_INTENTS:
-        return [intent]
-    return [intent]
-
-
-def _refine(key: str, clause: str, ctx: Context) -> str:
-    if key == "hid":
-        return signals.hid_detail(clause)
+        return [Ask("ack")] if signals.starts_with_ack(focus) else []
+    if intent in HOURS_INTENTS and "ask_phone" in keys:
+        return [Ask("ask_phone")]  # "går det att ringa er nu?"
+    if intent in ("ask_address", "ask_opening_hours", "ask_open_now") and keys == ["visit"]:
+        return [Ask("visit")]
     if (
-        key in ("ask_address", "ask_opening_hours")
-        and ctx.topic == TOPIC_HID
-        and (signals.refers_back(clause))
+        intent in HOURS_INTENTS | CONTACT_INTENTS
+        and turn.confidence < _UNSURE
+        and not keys
+        and not dated
+    ):
+        return [Ask("out_of_scope")]
+    return [Ask(intent)]
+
+
+def _several_days(sequence: list[tuple[str, str]]) -> bool:
+    """"öppet måndag? och torsdag?": the same topic asked for more than one clause."""
+    return sum(1 for _, key in sequence if key == "ask_opening_hours") >= 2
+
+
+def _refine(key: str, clause: str, ctx: Context, whole: str) -> str:
+    if key == "hid":
+        detail = signals.hid_detail(clause)
+        return detail
+    if key in ("ask_address", "ask_opening_hours") and ctx.topic == TOPIC_HID and (
+        signals.refers_back(clause)
     ):
         return "hid_where" if key == "ask_address" else "hid_when"
     return key
 
 
-def _with_intent_first_family(intent: str, keys: list[str]) -> list[str]:
-    """Two questions: keep the resident's order; NLU's intent replaces its keyword twin."""
-    family = {
-        "ask_open_now": "ask_opening_hours",
-        "ask_deviating_hours": "ask_opening_hours",
-    }
-    twin = family.get(intent, intent)
-    return [intent if key == twin else key for key in keys]
+def _several(intent: str, sequence: list[tuple[str, str]]) -> list[Ask]:
+    """Several questions: in the resident's order; NLU's intent replaces its keyword twin."""
+    twin = {"ask_open_now": "ask_opening_hours", "ask_deviating_hours": "ask_opening_hours"}
+    asks: list[Ask] = []
+    seen: set[str] = set()
+    for clause, key in sequence:
+        chosen = intent if twin.get(intent) == key else key
+        if chosen in ("ask_opening_hours", "ask_open_now", "ask_phone", "visit"):
+            asks.append(Ask(chosen, clause))  # each clause with its own day
+        elif chosen not in seen:
+            asks.append(Ask(chosen))
+        seen.add(chosen)
+    return asks
 
 
 # -- producing the messages -----------------------------------------------------------------
@@ -228,6 +294,12 @@ def _produce(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Pro
     f = deps.facts
     if key in ("hours", *HOURS_INTENTS):
         return _hours(key, turn, ctx, deps, focus)
+    if key == "visit":
+        if turn.date or turn.time or turn.period:
+            return _hours("hours", turn, ctx, deps, focus)
+        today = _day_with_now(deps.calendar, turn.now.date(), turn.now)
+        body = f"{answers.address(f)} {today}"
+        return [Message(body)], ctx.but(topic=TOPIC_HOURS, day=turn.now.date())
     if key in HID_INTENTS:
         return [Message(deps.knowledge[key])], ctx.but(topic=TOPIC_HID)
     if key == "ask_phone":
@@ -316,6 +388,8 @@ def _privacy(focus: str, deps: Deps) -> str:
         )
     ):
         return texts.privacy_deleted(f, deps.retention_days)
+    if any(w in folded for w in ("vem jag ar", "anonym", "namn", "identifiera")):
+        return texts.privacy_anonymous(f)
     if any(w in folded for w in ("hemlig", "sekretess", "konfidentiell", "tyst")):
         return texts.privacy_secret(f)
     if any(
@@ -370,7 +444,10 @@ def _hours(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produ
         return [Message(hours_replies.deviating(cal, now))], new_ctx
     week = hours_replies.week(cal, now)
     status = format_open_now(cal.status(now))
-    return [Message(f"Våra öppettider: {week}\n{status}")], new_ctx.but(day=None)
+    late = ""
+    if signals.has(signals.EVENING, focus):
+        late = f" {hours_replies.latest_opening_sentence(cal)}"
+    return [Message(f"Våra öppettider: {week}{late}\n{status}")], new_ctx.but(day=None)
 
 
 def _day_with_now(cal: OpeningCalendar, day: date, now: datetime) -> str:

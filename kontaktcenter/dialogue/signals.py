@@ -26,55 +26,30 @@ def _words(*patterns: str) -> re.Pattern[str]:
 TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     "ask_case_number": _words(r"arendenummer", r"diarienummer"),
     "ask_privacy": _words(
-        r"allman handling",
-        r"allmanna handling",
-        r"personuppgift",
-        r"gdpr",
-        r"sekretess",
-        r"raderas",
-        r"radera",
-        r"sparas",
-        r"hemlighall",
-        r"lasa det jag",
-        r"laser det jag",
-        r"anonym",
+        r"allman handling", r"allmanna handling", r"personuppgift", r"gdpr", r"sekretess",
+        r"raderas", r"radera", r"sparas", r"hemlighall", r"lasa det jag", r"laser det jag",
+        r"anonym", r"vem jag ar", r"uppge (?:mitt )?namn", r"maste jag (?:saga|uppge|beratta)",
+        r"begara ut", r"begar ut", r"lamnas ut", r"lamna ut", r"ta del av",
     ),
     "ask_social_media": _words(r"facebook", r"instagram", r"linkedin", r"sociala medier"),
     "hid": _words(r"hid\b", r"innovation", r"oceanhamnen", r"h22", r"city expo"),
     "ask_phone": _words(
-        r"telefon",
-        r"telefonnummer",
-        r"numret",
-        r"nummer till",
-        r"ert nummer",
-        r"ringa",
-        r"ring er",
-        r"ringer",
-        r"ring\b",
+        r"telefon", r"telefonnummer", r"numret", r"nummer till", r"ert nummer", r"ringa",
+        r"ring er", r"ringer", r"ring\b", r"nr\b", r"vilket nummer", r"nummret",
     ),
     "ask_address": _words(
-        r"adress",
-        r"var ligger ni",
-        r"var finns ni",
-        r"var holler ni till",
-        r"besoka er",
-        r"besoka",
-        r"hitta till er",
-        r"hitta er",
-        r"vagbeskrivning",
-        r"var ar ni",
-        r"besoksadress",
+        r"adress", r"vart? ligger ni", r"vart? finns ni", r"var holler ni till", r"ligger ni",
+        r"hitta till er", r"hitta er", r"vagbeskrivning", r"vart? ar ni", r"besoksadress",
+        r"vart? e ni", r"vilken gata",
     ),
-    "ask_chat": _words(r"chatt", r"chatta"),
+    "visit": _words(
+        r"komma (?:in|forbi|dit|over|till er|till kontaktcent)", r"titta in", r"svanga forbi",
+        r"besoka", r"kika in", r"droppa in",
+    ),
+    "ask_chat": _words(r"chatt", r"chatta", r"skriva har", r"skriva till er", r"skriver har"),
     "ask_opening_hours": _words(
-        r"oppet",
-        r"oppettid",
-        r"oppna",
-        r"oppnar",
-        r"stanger",
-        r"stangt",
-        r"stanga",
-        r"tider\b",
+        r"oppet", r"oppettid", r"oppna", r"oppnar", r"stanger", r"stangt", r"stanga",
+        r"tider\b", r"svarar ni", r"har ni stangt",
     ),
 }
 
@@ -82,7 +57,8 @@ HID_DETAIL: list[tuple[str, re.Pattern[str]]] = [
     ("hid_h22", _words(r"h22", r"city expo", r"expo")),
     ("hid_coordinator", _words(r"verksamhetsledare", r"samordn", r"chef", r"leda")),
     ("hid_who_behind", _words(r"vem ", r"vilka ", r"bakom", r"driver", r"ansvarar")),
-    ("hid_when", _words(r"nar ", r"nar$", r"vilket ar", r"startar", r"etabler", r"klart")),
+    ("hid_when", _words(r"nar\b", r"vilket ar", r"start", r"etabler", r"klar", r"igang",
+                        r"oppna", r"fardig")),
     ("hid_where", _words(r"var ligger", r"var finns", r"var ar", r"vart", r"plats", r"ligger")),
     ("hid_purpose", _words(r"varfor", r"syfte", r"mal\b", r"malet", r"till vad")),
 ]
@@ -95,27 +71,45 @@ DAY_BEFORE = _words(r"dagen innan", r"dagen fore", r"dagen forut", r"kvallen inn
 DAY_AFTER = _words(r"dagen efter", r"dagen darpa", r"dan efter")
 SAME_TIME = _words(r"samma tid")
 UNTIL_WHEN = _words(r"till nar", r"hur lange", r"till vilken tid", r"nar stanger")
-EVENING = _words(r"kvall", r"ikvall", r"sent", r"efter jobbet", r"efter fem", r"efter 17")
+EVENING = _words(
+    r"kvall", r"ikvall", r"sent\b", r"senare", r"efter jobbet", r"efter fem", r"efter 17",
+    r"natt", r"natten", r"dygnet runt",
+)
 WEEKEND = _words(r"helg", r"lordag", r"sondag")
 MORNING = _words(r"morgon", r"bitti", r"tidigt")
 FRUSTRATION = _words(
-    r"vardelos",
-    r"fattar ingenting",
-    r"forstar ingenting",
-    r"forstar du inte",
-    r"dalig",
-    r"irriterad",
-    r"arg\b",
-    r"trott pa",
-    r"skit",
-    r"hopplos",
-    r"fungerar inte",
-    r"funkar inte",
-    r"ingen hjalp",
-    r"korkad",
-    r"dum\b",
+    r"vardelos", r"fattar ingenting", r"forstar ingenting", r"forstar du inte", r"dalig",
+    r"irriterad", r"arg\b", r"trott pa", r"skit", r"hopplos", r"fungerar inte", r"funkar inte",
+    r"ingen hjalp", r"korkad", r"dum\b", r"forsokt fa svar", r"svarar ingen", r"ingen svarar",
+    r"ingen har svarat", r"har vantat", r"vantat lange", r"i en vecka", r"flera ganger",
+    r"ingen bryr sig", r"less\b", r"bedrovlig", r"usel", r"oanvandbar", r"begriper ingenting",
 )
-WHY_HELSINGBORG = _words(r"varfor just helsingborg", r"varfor helsingborg")
+WHY_HELSINGBORG = _words(r"varfor (?:just |har i |i |ligger det i )?helsingborg")
+WANTS_MESSAGE = _words(
+    r"meddelande", r"ring(?:a)? (?:upp )?mig", r"kontakta mig", r"hor av (?:er|dig)",
+    r"aterkoppl", r"mejla mig", r"maila mig", r"na mig", r"ringer upp", r"ringa upp",
+    r"lamna (?:ett|en)",
+)
+WANTS_PERSON = _words(
+    r"manniska", r"person", r"kommunvagledare", r"handlaggare", r"personal", r"prata med",
+    r"riktig", r"levande", r"koppla", r"agent",
+)
+_ACK_LEAD = re.compile(
+    r"^(?:okej|ok|oki|okey|okay|tack|tackar|bra|toppen|perfekt|jaha|aha|ah|ja|jo|japp|fint"
+    r"|super|kanon|utmarkt|jag forstar|da sa)\b"
+)
+
+
+def is_shouting(text: str) -> bool:
+    """MOSTLY CAPITALS over a dozen letters: an upset resident."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def starts_with_ack(text: str) -> bool:
+    """"okej då kommer jag tidigare", "tack, då vet jag": an acknowledgement first."""
+    return bool(_ACK_LEAD.match(fold(text)))
+
 
 _POSITIVE_EMOJI = frozenset("👍👌🙂😊😀😃😄🙏✅👏❤💪🤗☺🥰😍")
 
@@ -158,7 +152,9 @@ def topics_in(clause: str) -> list[str]:
     if "ask_privacy" in found and "ask_chat" in found:
         found.remove("ask_chat")  # "sparas chatten?" is about privacy, not the chat
     if "hid" in found:
-        found = [k for k in found if k not in ("ask_address", "ask_opening_hours")]
+        found = [k for k in found if k not in ("ask_address", "ask_opening_hours", "visit")]
+    if "visit" in found and ("ask_opening_hours" in found or "ask_address" in found):
+        found.remove("visit")  # "har ni öppet om jag vill komma förbi?" asks for the hours
     return found
 
 
@@ -171,13 +167,30 @@ def hid_detail(clause: str) -> str:
 
 
 def topic_sequence(text: str) -> list[tuple[str, str]]:
-    """(clause, first topic) for each clause that names a topic, in message order."""
+    """(clause, topic) for every topic named, in message order.
+
+    A clause without a keyword inherits the previous clause's topic when it only changes
+    the day ("öppet måndag? och torsdag?") or refers back to it ("vad är hid och när blir
+    det klart?").
+    """
     sequence: list[tuple[str, str]] = []
     for clause in clauses(text):
         found = topics_in(clause)
-        if found:
-            sequence.append((clause, found[0]))
+        if not found and sequence:
+            previous = sequence[-1][1]
+            if previous in ("hid", "ask_opening_hours") and (
+                _ANAPHORA.search(clause) or _QUESTION_CUE.match(clause) or _DAYISH.search(clause)
+            ):
+                found = [previous]
+        sequence.extend((clause, topic) for topic in found)
     return sequence
+
+
+_DAYISH = _words(
+    r"mandag", r"tisdag", r"onsdag", r"torsdag", r"fredag", r"lordag", r"sondag", r"idag",
+    r"imorgon", r"i morgon", r"overmorgon", r"helg", r"afton", r"dagen", r"kl\b", r"klockan",
+    r"\d",
+)
 
 
 def refers_back(text: str) -> bool:

@@ -67,7 +67,8 @@ def capabilities(f: ContactFacts) -> str:
 def fallback(f: ContactFacts) -> str:
     return (
         "Förlåt, det förstod jag inte. Kan du skriva frågan på ett annat sätt? Jag svarar på "
-        "frågor om öppettider, adress, telefon och chatt, och om Helsingborg Innovation District."
+        "frågor om öppettider, adress, telefon och chatt, och om Helsingborg Innovation District. "
+        f"Du kan också ringa en {f.staff_title} på {f.phone}."
     )
 
 
@@ -129,6 +130,14 @@ def privacy_deleted(f: ContactFacts, days: int | None) -> str:
     return (
         "Nej, inte direkt. Konversationen är en allmän handling och får bara tas bort (gallras) "
         f"enligt ett beslut om gallring. {kept} {f.privacy_text}"
+    )
+
+
+def privacy_anonymous(f: ContactFacts) -> str:
+    return (
+        "Nej, du behöver inte tala om vem du är för att ställa en fråga här. Vill du att vi ska "
+        "kunna återkomma till dig behöver vi en e-postadress eller ett telefonnummer. Tänk på att "
+        "det du skriver sparas och blir en allmän handling."
     )
 
 
