@@ -372,29 +372,27 @@ def _fallback(turn: Turn, ctx: Context, deps: Deps, text: str) -> Reply:
     return Reply([Message(body)], ctx.but(misses=misses, offer=None))
 
 
+_PRIVACY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("deleted", ("radera", "tas bort", "ta bort", "glom", "hur lange sparas", "gallra")),
+    ("anonymous", ("vem jag ar", "anonym", "namn", "identifiera")),
+    ("secret", ("hemlig", "sekretess", "konfidentiell", "tyst")),
+    ("who_reads", ("lasa", "laser", "se det", "ser det", "andra", "vem kan", "vilka kan",
+                   "begara ut", "begar ut", "lamnas ut", "ta del", "grannen", "journalist")),
+)
+
+
 def _privacy(focus: str, deps: Deps) -> str:
+    """Which public-record question: deleted? anonymous? secret? who can read it?"""
     folded = signals.fold(focus)
     f = deps.facts
-    if any(
-        w in folded
-        for w in (
-            "radera",
-            "tas bort",
-            "ta bort",
-            "glom",
-            "hur lange sparas",
-            "sparas hur lange",
-            "gallra",
-        )
-    ):
+    kind = next((k for k, words in _PRIVACY_WORDS if any(w in folded for w in words)), None)
+    if kind == "deleted":
         return texts.privacy_deleted(f, deps.retention_days)
-    if any(w in folded for w in ("vem jag ar", "anonym", "namn", "identifiera")):
+    if kind == "anonymous":
         return texts.privacy_anonymous(f)
-    if any(w in folded for w in ("hemlig", "sekretess", "konfidentiell", "tyst")):
+    if kind == "secret":
         return texts.privacy_secret(f)
-    if any(
-        w in folded for w in ("lasa", "laser", "se det", "ser det", "andra", "vem kan", "vilka kan")
-    ):
+    if kind == "who_reads":
         return texts.privacy_who_reads(f)
     return answers.privacy(f)
 

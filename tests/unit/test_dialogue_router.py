@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -235,3 +236,86 @@ def test_context_is_remembered_in_the_reply_context() -> None:
     assert reply.context.day is not None and reply.context.day.isoformat() == "2026-12-04"
     assert reply.context.last_reply == reply.text
     assert Context().offer is None
+
+
+def test_several_days_in_one_message_each_get_their_hours() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "öppet måndag? och torsdag?"))
+    assert "Måndag 7 december har vi öppet 08.00–17.00" in reply.text
+    assert "Imorgon har vi öppet 08.00–18.00" in reply.text  # Thursday
+
+
+def test_a_clause_referring_back_inherits_the_topic() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("hid_what", "vad är hid och när blir det klart?"))
+    assert "Oceanhamnen" in reply.text and "2023" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "needle", "verdict_"),
+    [
+        ("ask_address", "tänkte komma in till er", "Stortorget 17", None),
+        ("ask_address", "kan jag besöka er på lördag kl 10", "lördag 5 december kl. 10.00", "closed"),
+        ("leave_message", "kan jag komma dit på fredag", "Fredag 4 december", "open"),
+    ],
+)
+def test_visits_are_answered_with_address_or_hours(intent, text, needle, verdict_) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, (intent, text))
+    assert needle in reply.text, reply.text
+    if verdict_:
+        assert verdict(reply.text) == verdict_
+
+
+def test_a_question_misread_as_leave_message_is_answered_not_sent_to_the_form() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("leave_message", "kan jag ringa kl 17.30 idag"))
+    assert reply.next_action is None and verdict(reply.text) == "closed"
+    [wish] = chat(WEDNESDAY_MORNING, ("leave_message", "kan ni ringa upp mig imorgon?"))
+    assert wish.next_action == "leave_message_form"
+    [person] = chat(WEDNESDAY_MORNING, ("request_human", "jag vill prata med en människa"))
+    assert person.next_action == "action_request_human"
+
+
+@pytest.mark.parametrize(
+    "text", ["VARFÖR SVARAR INGEN PÅ MINA MEJL", "har försökt få svar i en vecka nu"]
+)
+def test_upset_residents_are_met_with_empathy(text) -> None:
+    [reply] = chat(SATURDAY_NIGHT, ("nlu_fallback", text))
+    assert reply.text.startswith("Förlåt") and reply.context.offer == OFFER_MESSAGE
+
+
+def test_acknowledgement_first_is_not_a_misunderstanding() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", "okej då kommer jag tidigare"))
+    assert "förstod" not in reply.text
+
+
+def test_unsure_hours_intent_without_any_keyword_is_out_of_scope() -> None:
+    from kontaktcenter.dialogue import respond
+    from tests.unit.dialogue_helpers import deps, turn
+
+    asked = turn("hamtas soporna pa helgdagar ocksa", "ask_deviating_hours", WEDNESDAY_MORNING)
+    reply = respond(replace(asked, confidence=0.58), Context(), deps())
+    assert "inte svara på" in reply.text and "042-10 50 00" in reply.text
+
+
+def test_hid_follow_up_in_a_misunderstood_message_uses_the_context() -> None:
+    replies = chat(
+        WEDNESDAY_MORNING, ("hid_what", "vad är hid?"), ("nlu_fallback", "när skulle det vara igång")
+    )
+    assert "2023" in replies[1].text
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [("måste jag säga vem jag är", "behöver inte"), ("kan grannen begära ut det då?", "begära")],
+)
+def test_more_public_record_questions(text, needle) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_privacy", text))
+    assert needle in reply.text
+
+
+def test_late_opening_question_names_the_latest_day() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "har ni öppet sent nån dag?"))
+    assert "torsdagar, till kl. 18.00" in reply.text
+
+
+def test_phone_now_answers_with_the_number_and_status() -> None:
+    [reply] = chat(SATURDAY_NIGHT, ("ask_open_now", "går det att ringa er nu direkt"))
+    assert "042-10 50 00" in reply.text and "stängd just nu" in reply.text
