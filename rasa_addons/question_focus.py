@@ -16,6 +16,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from kontaktcenter.dialogue.signals import question_focus
 
@@ -37,6 +38,10 @@ class QuestionFocus(GraphComponent):
         execution_context: ExecutionContext,
     ) -> QuestionFocus:
         return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples are single questions already: left as written."""
+        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
