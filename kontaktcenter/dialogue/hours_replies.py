@@ -145,14 +145,19 @@ def latest_opening_sentence(calendar: OpeningCalendar, channel: str | None = Non
     return f"Kvällstid har vi stängt; längst öppet har vi på {latest[0]}, till kl. {latest[1]}."
 
 
-def status_sentence(
-    calendar: OpeningCalendar, now: datetime, channel: str | None, what: str
-) -> str:
-    """ "Telefonen är öppen nu till kl. 17.00." / "Telefonen är stängd nu. Vi öppnar …"."""
+_STATUS_WHAT = {
+    PHONE: ("telefonen svarar", "telefonen svarar inte"),
+    CHAT: ("kommunvägledare svarar i chatten", "ingen kommunvägledare finns i chatten"),
+}
+
+
+def status_sentence(calendar: OpeningCalendar, now: datetime, channel: str | None) -> str:
+    """"Just nu har vi öppet: telefonen svarar till kl. 17.00." — the verdict word first."""
     status = calendar.status(now, channel)
+    open_what, closed_what = _STATUS_WHAT.get(channel or PHONE, _STATUS_WHAT[PHONE])
     if status.is_open and status.closes_at is not None:
-        return f"{what} är öppen nu, till kl. {format_time(status.closes_at.time())}."
-    return f"{what} är stängd just nu. {next_opening_phrase(calendar, now, channel)}"
+        return f"Just nu har vi öppet: {open_what} till kl. {format_time(status.closes_at.time())}."
+    return f"Just nu har vi stängt, så {closed_what}. {next_opening_phrase(calendar, now, channel)}"
 
 
 def phone(
@@ -176,7 +181,7 @@ def phone(
             f" På kvällar är telefonen stängd; längst öppet är den på {latest[0]}, "
             f"till kl. {latest[1]}."
         )
-    return f"{text} {status_sentence(calendar, now, PHONE, 'Telefonen')}"
+    return f"{text} {status_sentence(calendar, now, PHONE)}"
 
 
 def chat(calendar: OpeningCalendar, facts: ContactFacts, now: datetime) -> str:
@@ -185,7 +190,7 @@ def chat(calendar: OpeningCalendar, facts: ContactFacts, now: datetime) -> str:
         "Jag, chattboten, svarar dygnet runt alla dagar, även på helger och kvällar. "
         f"{facts.staff_title_plural.capitalize()} svarar i chatten under öppettiderna: "
         f"{week(calendar, now, CHAT)} "
-        f"{status_sentence(calendar, now, CHAT, 'Chatten med kommunvägledare')} "
+        f"{status_sentence(calendar, now, CHAT)} "
         "När de inte finns på plats kan du lämna ett meddelande här, så hör de av sig."
     )
 

@@ -203,6 +203,11 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
     keys = list(dict.fromkeys(key for _, key in sequence))
     dated = _has_dates(turn, focus)
 
+    upset = signals.has(signals.FRUSTRATION, focus) or signals.is_shouting(focus)
+    if intent == "frustrated" or (upset and intent not in HID_INTENTS | CONTACT_INTENTS):
+        return [Ask("frustrated")]
+    if signals.is_gibberish(focus):
+        return []
     if intent == "request_human" and (signals.has(signals.WANTS_PERSON, focus) or not keys):
         return [Ask("request_human")]
     if intent == "leave_message" and (
@@ -213,9 +218,6 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
         return _several(intent, sequence)
     if signals.has(signals.WHY_HELSINGBORG, focus):
         return [Ask("hid_innovative_city")]
-    upset = signals.has(signals.FRUSTRATION, focus) or signals.is_shouting(focus)
-    if intent == "frustrated" or (upset and intent not in HID_INTENTS | CONTACT_INTENTS):
-        return [Ask("frustrated")]
     if ctx.topic == TOPIC_HID and signals.refers_back(focus):
         if intent in HOURS_INTENTS:
             return [Ask("hid_when")]
@@ -320,7 +322,7 @@ def _produce(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Pro
         return [Message(answers.answer_for_intent(key, f))], ctx.but(topic=topic)
     if key in ("out_of_scope", "frustrated"):
         lead = texts.out_of_scope(f) if key == "out_of_scope" else texts.frustrated(f)
-        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone", "Telefonen")
+        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone")
         offer, kind = _offer(deps, turn)
         return [Message(f"{lead} {status}"), offer], ctx.but(offer=kind)
     if key == "ask_capabilities":
@@ -401,8 +403,11 @@ def _phone(turn: Turn, deps: Deps, focus: str) -> str:
     evening = signals.has(signals.EVENING, focus)
     timed = turn.date or turn.time or evening or signals.has(signals.WEEKEND, focus)
     if not timed:
-        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone", "Telefonen")
-        return f"{answers.phone(deps.facts)} {status}"
+        status = hours_replies.status_sentence(deps.calendar, turn.now, "phone")
+        number = f"Du kan prata med en {deps.facts.staff_title} på telefon {deps.facts.phone}."
+        if signals.has(signals.NOW, focus):
+            return f"{status} {number}"  # "kan jag ringa nu?": the verdict first
+        return f"{number} {status}"
     day = turn.date
     if day is None and signals.has(signals.WEEKEND, focus):
         day = turn.period.start if turn.period else None

@@ -32,7 +32,9 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"begara ut", r"begar ut", r"lamnas ut", r"lamna ut", r"ta del av",
     ),
     "ask_social_media": _words(r"facebook", r"instagram", r"linkedin", r"sociala medier"),
-    "hid": _words(r"hid\b", r"innovation", r"oceanhamnen", r"h22", r"city expo"),
+    "hid": _words(
+        r"hid\b", r"innovation", r"innovativ", r"oceanhamnen", r"h22", r"city expo"
+    ),
     "ask_phone": _words(
         r"telefon", r"telefonnummer", r"numret", r"nummer till", r"ert nummer", r"ringa",
         r"ring er", r"ringer", r"ring\b", r"nr\b", r"vilket nummer", r"nummret",
@@ -57,6 +59,7 @@ HID_DETAIL: list[tuple[str, re.Pattern[str]]] = [
     ("hid_h22", _words(r"h22", r"city expo", r"expo")),
     ("hid_coordinator", _words(r"verksamhetsledare", r"samordn", r"chef", r"leda")),
     ("hid_who_behind", _words(r"vem ", r"vilka ", r"bakom", r"driver", r"ansvarar")),
+    ("hid_innovative_city", _words(r"innovativ\w* stad", r"utsedd", r"mest innovativ", r"2020")),
     ("hid_when", _words(r"nar\b", r"vilket ar", r"start", r"etabler", r"klar", r"igang",
                         r"oppna", r"fardig")),
     ("hid_where", _words(r"var ligger", r"var finns", r"var ar", r"vart", r"plats", r"ligger")),
@@ -70,6 +73,7 @@ _ABOUT_US = _words(r"ni\b", r"er\b", r"era\b", r"ert\b", r"kontaktcent", r"kommu
 DAY_BEFORE = _words(r"dagen innan", r"dagen fore", r"dagen forut", r"kvallen innan")
 DAY_AFTER = _words(r"dagen efter", r"dagen darpa", r"dan efter")
 SAME_TIME = _words(r"samma tid")
+NOW = _words(r"nu\b", r"just nu", r"direkt", r"i detta nu", r"nu pa en gang")
 UNTIL_WHEN = _words(r"till nar", r"hur lange", r"till vilken tid", r"nar stanger")
 EVENING = _words(
     r"kvall", r"ikvall", r"sent\b", r"senare", r"efter jobbet", r"efter fem", r"efter 17",
@@ -98,6 +102,15 @@ _ACK_LEAD = re.compile(
     r"^(?:okej|ok|oki|okey|okay|tack|tackar|bra|toppen|perfekt|jaha|aha|ah|ja|jo|japp|fint"
     r"|super|kanon|utmarkt|jag forstar|da sa)\b"
 )
+
+
+_VOWELS = set("aeiouyåäöéü")
+
+
+def is_gibberish(text: str) -> bool:
+    """"ghjkl", "xcvb qwrt": keyboard mashing, every word without a vowel."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(words) and all(len(w) >= 3 and not (set(w) & _VOWELS) for w in words)
 
 
 def is_shouting(text: str) -> bool:
@@ -153,6 +166,8 @@ def topics_in(clause: str) -> list[str]:
         found.remove("ask_chat")  # "sparas chatten?" is about privacy, not the chat
     if "hid" in found:
         found = [k for k in found if k not in ("ask_address", "ask_opening_hours", "visit")]
+    if "ask_phone" in found and "ask_opening_hours" in found:
+        found.remove("ask_opening_hours")  # "har ni öppet så jag kan ringa?": the phone's hours
     if "visit" in found and ("ask_opening_hours" in found or "ask_address" in found):
         found.remove("visit")  # "har ni öppet om jag vill komma förbi?" asks for the hours
     return found
@@ -207,7 +222,7 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def question_focus(text: str, max_words: int = 40) -> str:
+def question_focus(text: str, max_words: int = 25) -> str:
     """The question inside a long message: the last sentences that ask something.
 
     A resident who writes a greeting and a story before the question is asking the last

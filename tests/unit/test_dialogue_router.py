@@ -160,9 +160,9 @@ def test_second_miss_offers_a_message_when_closed_and_no_declines() -> None:
 
 def test_out_of_scope_never_invents_and_says_if_open_now() -> None:
     [open_] = chat(WEDNESDAY_MORNING, ("out_of_scope", "hur söker jag bygglov?"))
-    assert "042-10 50 00" in open_.text and "öppen nu" in open_.text
+    assert "042-10 50 00" in open_.text and "Just nu har vi öppet" in open_.text
     [closed] = chat(SATURDAY_NIGHT, ("out_of_scope", "när töms soporna?"))
-    assert "stängd just nu" in closed.text and "måndag 7 december kl. 08.00" in closed.text
+    assert "Just nu har vi stängt" in closed.text and "måndag 7 december kl. 08.00" in closed.text
     assert closed.context.offer == OFFER_MESSAGE
 
 
@@ -318,4 +318,22 @@ def test_late_opening_question_names_the_latest_day() -> None:
 
 def test_phone_now_answers_with_the_number_and_status() -> None:
     [reply] = chat(SATURDAY_NIGHT, ("ask_open_now", "går det att ringa er nu direkt"))
-    assert "042-10 50 00" in reply.text and "stängd just nu" in reply.text
+    assert reply.text.startswith("Just nu har vi stängt") and "042-10 50 00" in reply.text
+
+
+def test_keyboard_mashing_is_not_understood_whatever_nlu_guessed() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("affirm", "ghjkl"))
+    assert "förstod jag inte" in reply.text and "042-10 50 00" in reply.text
+
+
+def test_anger_wins_over_a_guessed_message_wish() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("leave_message", "VARFÖR SVARAR INGEN PÅ MINA MEJL"))
+    assert reply.text.startswith("Förlåt") and reply.next_action is None
+
+
+def test_two_hid_questions_each_get_their_fact() -> None:
+    [reply] = chat(
+        WEDNESDAY_MORNING,
+        ("hid_h22", "när var h22 och när blev helsingborg utsedd till innovativ stad"),
+    )
+    assert "2022" in reply.text and "2020" in reply.text
