@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from kontaktcenter import clock
 from kontaktcenter.calendar import OpeningCalendar, get_calendar
 from kontaktcenter.facts import ContactFacts, get_facts
 from kontaktcenter.records import Register, get_register
@@ -21,7 +22,7 @@ def facts() -> ContactFacts:
 
 def now() -> datetime:
     """The current instant in the contact center's time zone (frozen in tests)."""
-    return datetime.now(ZoneInfo(get_settings().timezone))
+    return clock.now(ZoneInfo(get_settings().timezone))
 
 
 def calendar() -> OpeningCalendar:

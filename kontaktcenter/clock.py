@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -67,6 +68,27 @@ def reset() -> None:
     _offset.cache_clear()
 
 
+def offset_seconds() -> float:
+    """How far the product clock runs ahead of the real clock (0.0 without KC_NOW)."""
+    return _offset().seconds
+
+
+def rasa_timestamp() -> float:
+    """The real clock in seconds, for events that must sort among Rasa's own events.
+
+    Rasa stamps every event with the real ``time.time()`` whatever ``KC_NOW`` says, and
+    its SQL tracker store loads a session by comparing those stamps; an event we add to
+    a tracker must be on that same timeline. Convert to product time with
+    :func:`from_rasa_timestamp`.
+    """
+    return time.time()
+
+
+def from_rasa_timestamp(seconds: float) -> datetime:
+    """A Rasa event stamp (real clock) as an aware UTC instant on the product clock."""
+    return datetime.fromtimestamp(seconds + _offset().seconds, timezone.utc)
+
+
 def timestamp() -> float:
     """Seconds since the epoch on the product's clock (for Rasa event timestamps)."""
     return time.time() + _offset().seconds
@@ -89,3 +111,18 @@ def now(zone: ZoneInfo = STOCKHOLM) -> datetime:
 def today(zone: ZoneInfo = STOCKHOLM) -> date:
     """Today's date in ``zone``."""
     return now(zone).date()
+
+
+def main() -> int:
+    """``python -m kontaktcenter.clock``: print the product time; exit 2 on a bad KC_NOW."""
+    try:
+        current = now()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(current.isoformat(timespec="seconds"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

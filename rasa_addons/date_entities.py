@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from kontaktcenter import clock
 from kontaktcenter.dates import STOCKHOLM, DateErrorKind, DateParse, parse_date_expression
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ DATE_ERROR_ENTITY = "date_error"
 
 
 def now_in_stockholm() -> datetime:
-    """The reference time for relative dates; tests replace this function."""
-    return datetime.now(STOCKHOLM)
+    """The reference time for relative dates: the product clock (KC_NOW aware)."""
+    return clock.now(STOCKHOLM)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

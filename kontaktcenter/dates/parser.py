@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from kontaktcenter import clock
 from kontaktcenter.dates import messages
 from kontaktcenter.dates.messages import DateErrorKind
 from kontaktcenter.dates.named_days import named_day, next_named_day
@@ -565,7 +566,7 @@ def _span(original: str, folded: FoldedText, start: int, end: int) -> Span:
 
 def _today(now: datetime | None) -> date:
     if now is None:
-        return datetime.now(STOCKHOLM).date()
+        return clock.today(STOCKHOLM)
     if now.tzinfo is None:
         return now.date()  # a naive datetime is taken as Stockholm wall time
     return now.astimezone(STOCKHOLM).date()

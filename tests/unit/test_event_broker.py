@@ -14,12 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    make_register,
-    records_template_fixture,
-    sqlite_url_fixture,
-)
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
@@ -33,6 +27,7 @@ from sqlalchemy import func, select
 from kontaktcenter.records.models import Case, Message
 from kontaktcenter.records.spool import Spool
 from rasa_addons.event_broker import RecordsEventBroker
+from tests.records_events import T0, make_register
 
 
 def build(url: str | None, spool_dir: Path, **kwargs: object) -> RecordsEventBroker:

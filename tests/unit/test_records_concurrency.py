@@ -7,17 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    conversation,
-    make_register,
-    records_template_fixture,
-    run_concurrently,
-    sqlite_url_fixture,
-)
 from sqlalchemy import func, select
 
 from kontaktcenter.records.models import CaseNumberCounter, Message
+from tests.records_events import T0, conversation, make_register, run_concurrently
 
 CONVERSATIONS = 50
 TURNS = 3
