@@ -3,8 +3,13 @@
 ``KC_NOW`` (ISO 8601, local Europe/Stockholm time unless it carries an offset, for
 example ``KC_NOW=2026-12-24T10:00``) starts the clock at that moment when the process
 first reads it; time then runs forward normally, so "om en timme" still works. Unset,
-the real clock is used. Tests inside one process freeze time with freezegun, which
-this module honours because it reads ``datetime.now`` and ``time.time`` on each call.
+the real clock is used. ``KC_NOW_ANCHOR`` (seconds since the epoch on the real clock,
+optional) says at which real moment the clock showed ``KC_NOW``; ``scripts/run.sh`` and
+the end-to-end tests set it so that every process they start shares one clock to the
+second (otherwise each process would start its clock when it first reads it).
+
+Tests inside one process freeze time with freezegun, which this module honours because
+it reads ``datetime.now`` and ``time.time`` on each call.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ENV_VAR = "KC_NOW"
+ANCHOR_VAR = "KC_NOW_ANCHOR"
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +60,26 @@ def _offset() -> _Offset:
     if not value.strip():
         return _Offset(0.0)
     start = parse_start(value)
-    offset = start.timestamp() - time.time()
+    offset = start.timestamp() - _anchor()
     logger.warning(
         "Klockan är omställd: %s=%s (Europe/Stockholm); tiden går framåt därifrån.",
         ENV_VAR,
         start.isoformat(),
     )
     return _Offset(offset)
+
+
+def _anchor() -> float:
+    """The real moment at which the clock showed ``KC_NOW`` (now, unless anchored)."""
+    raw = os.environ.get(ANCHOR_VAR, "").strip()
+    if not raw:
+        return time.time()
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{ANCHOR_VAR}={raw!r} är inget tal; ange sekunder sedan 1970 (t.ex. från date +%s)"
+        ) from None
 
 
 def reset() -> None:

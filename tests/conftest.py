@@ -24,9 +24,26 @@ FreezeAt = Callable[..., datetime]
 @pytest.fixture(autouse=True)
 def _product_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(clock.ENV_VAR, raising=False)
+    monkeypatch.delenv(clock.ANCHOR_VAR, raising=False)
     clock.reset()
     yield
     clock.reset()
+
+
+@pytest.fixture()
+def kc_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], datetime]:
+    """``kc_now("2026-11-27T10:00")`` sets the product clock as ``KC_NOW`` does.
+
+    Time keeps running (unlike ``frozen_at``), so event loops and threads behave; the
+    autouse fixture above restores the real clock afterwards.
+    """
+
+    def start(moment: str) -> datetime:
+        monkeypatch.setenv(clock.ENV_VAR, moment)
+        clock.reset()
+        return clock.now()
+
+    return start
 
 
 @pytest.fixture()

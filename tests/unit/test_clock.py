@@ -124,3 +124,19 @@ def test_another_process_honours_kc_now_and_refuses_a_bad_one() -> None:
     assert done.returncode == 2
     assert "KC_NOW='annandag jul' är ingen tidpunkt" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_anchor_makes_processes_started_apart_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KC_NOW", "2026-12-03T10:00")
+    anchor = datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)
+    monkeypatch.setenv("KC_NOW_ANCHOR", str(anchor.timestamp()))
+    # This "process" reads the clock for the first time 90 s after the anchor.
+    with freeze_time(anchor + timedelta(seconds=90)):
+        assert clock.now() == datetime(2026, 12, 3, 10, 1, 30, tzinfo=STOCKHOLM)
+
+
+def test_a_bad_anchor_is_refused_in_swedish(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KC_NOW", "2026-12-03T10:00")
+    monkeypatch.setenv("KC_NOW_ANCHOR", "igår")
+    with pytest.raises(ValueError, match="KC_NOW_ANCHOR='igår' är inget tal"):
+        clock.now()
