@@ -287,20 +287,21 @@ def _weekday_factory(kind: str) -> _Handler:
     return handler
 
 
+# One step of each unit; "om 3 veckor" is three steps.
 _UNITS = {
-    "dag": "days",
-    "dagar": "days",
-    "vecka": "weeks",
-    "veckor": "weeks",
-    "manad": "months",
-    "manader": "months",
+    "dag": relativedelta(days=1),
+    "dagar": relativedelta(days=1),
+    "vecka": relativedelta(weeks=1),
+    "veckor": relativedelta(weeks=1),
+    "manad": relativedelta(months=1),
+    "manader": relativedelta(months=1),
 }
 
 
 def _offset(match: re.Match[str], today: date) -> _Candidate:
     count = count_number(match.group("count"))
     sign = -1 if match.group("ago") else 1
-    delta = relativedelta(**{_UNITS[match.group("unit")]: sign * count})
+    delta = _UNITS[match.group("unit")] * (sign * count)
     return _Candidate(match.start(), match.end(), date=today + delta)
 
 
