@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -28,6 +29,7 @@ ENV_VAR = "KC_NOW"
 ANCHOR_VAR = "KC_NOW_ANCHOR"
 
 logger = logging.getLogger(__name__)
+_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,15 @@ def parse_start(value: str) -> datetime:
     return moment
 
 
-@lru_cache(maxsize=1)
 def _offset() -> _Offset:
-    """Read ``KC_NOW`` once per process; warn once that the clock is overridden."""
+    """Read ``KC_NOW`` once per process (under a lock: threads may ask at once)."""
+    with _LOCK:
+        return _read_offset()
+
+
+@lru_cache(maxsize=1)
+def _read_offset() -> _Offset:
+    """``KC_NOW`` as an offset from the real clock; warns once that it is overridden."""
     value = os.environ.get(ENV_VAR, "")
     if not value.strip():
         return _Offset(0.0)
@@ -84,7 +92,8 @@ def _anchor() -> float:
 
 def reset() -> None:
     """Forget the cached ``KC_NOW`` offset (tests that change the environment)."""
-    _offset.cache_clear()
+    with _LOCK:
+        _read_offset.cache_clear()
 
 
 def offset_seconds() -> float:

@@ -140,3 +140,24 @@ def test_a_bad_anchor_is_refused_in_swedish(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("KC_NOW_ANCHOR", "igår")
     with pytest.raises(ValueError, match="KC_NOW_ANCHOR='igår' är inget tal"):
         clock.now()
+
+
+def test_one_warning_when_threads_read_the_clock_at_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+
+    monkeypatch.setenv("KC_NOW", "2026-12-24T10:00")
+    barrier = threading.Barrier(8)
+
+    def read() -> None:
+        barrier.wait()
+        clock.now()
+
+    with caplog.at_level(logging.WARNING, logger="kontaktcenter.clock"):
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len([r for r in caplog.records if r.name == "kontaktcenter.clock"]) == 1
