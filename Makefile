@@ -18,11 +18,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help setup run shell test lint validate unit browser bench clean db secrets constraints
+.PHONY: help setup run shell test check lint typecheck validate unit browser bench clean db secrets constraints
 
 help:
 	@echo "make run    - sätt upp det som saknas och starta hela tjänsten lokalt"
 	@echo "make test   - sätt upp det som saknas och kör alla kontroller"
+	@echo "make check  - snabbt: lint, typkontroll och enhetstester (ingen Chromium, PostgreSQL eller Rasa-server)"
 	@echo "make shell  - chatta med assistenten i terminalen"
 	@echo "make bench  - kör prestandamätningarna"
 
@@ -57,12 +58,21 @@ shell: setup $(MODEL)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 validate: $(STAMP) $(SPACY_SV)/meta.json
 	$(BIN)/rasa data validate --fail-on-warnings --quiet
 
-unit: setup
+# Unit tests need no trained model, server, browser or PostgreSQL; they make their own
+# SQLite databases under pytest's tmp dir, so only the packages are needed.
+unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
+
+# The inner loop: lint, type check and unit tests (the full suite is `make test`).
+check: lint unit
 
 # Browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
 browser:

@@ -6,7 +6,6 @@ Thin glue: the queue lives in ``kontaktcenter.handover``, the wording in its ``t
 from __future__ import annotations
 
 import logging
-import time
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from actions.records import session_started_at
+from kontaktcenter import clock
 from kontaktcenter.handover import HandoverService, clean_question, parse_contact, texts
 from kontaktcenter.records import vocabulary as rv
 
@@ -63,7 +63,7 @@ def _pause_event(tracker: Tracker) -> dict[str, Any]:
     reloads only events at or after the latest session_started, so a pause stamped
     earlier in a brand-new conversation would be lost)."""
     started = session_started_at(tracker) or 0.0
-    return ConversationPaused(timestamp=max(time.time(), float(started) + 0.001))
+    return ConversationPaused(timestamp=max(clock.rasa_timestamp(), float(started) + 0.001))
 
 
 class ActionRequestHuman(Action):

@@ -26,6 +26,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from kontaktcenter import clock
 from kontaktcenter.dates import STOCKHOLM, DateErrorKind, DateParse, parse_date_expression
 from kontaktcenter.dates.periods import parse_period
 
@@ -38,8 +39,8 @@ PERIOD_ENTITY = "period"  # "2026-12-05/2026-12-06" for "i helgen", "i pÃ¥sk", â
 
 
 def now_in_stockholm() -> datetime:
-    """The reference time for relative dates; tests replace this function."""
-    return datetime.now(STOCKHOLM)
+    """The reference time for relative dates: the product clock (KC_NOW aware)."""
+    return clock.now(STOCKHOLM)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

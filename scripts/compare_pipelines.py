@@ -430,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Variant configs not found: {missing or VARIANTS_DIR}", file=sys.stderr)
         return 2
     prepare_environment()
-    started = time.time()
+    started = time.monotonic()
     train_examples = load_examples(TRAIN_DATA)
     test_examples = load_examples(TEST_DATA)
     labels = [m.get("intent") for m in train_examples]
@@ -459,7 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   args.epochs_override, Path(tmp))
             settings.add((variant["fallback_threshold"], variant["ambiguity_threshold"]))
             results["variants"].append(variant)
-            results["meta"]["wall_minutes"] = (time.time() - started) / 60
+            results["meta"]["wall_minutes"] = (time.monotonic() - started) / 60
             results["meta"]["fallback_settings"] = "; ".join(
                 f"threshold {t}, ambiguity_threshold {a}" for t, a in sorted(settings))
             args.json.parent.mkdir(parents=True, exist_ok=True)

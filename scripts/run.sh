@@ -14,6 +14,13 @@ RASA_PORT=${KC_RASA_PORT:-5005}
 ACTIONS_PORT=${KC_ACTIONS_PORT:-5055}
 mkdir -p var/log
 
+# KC_NOW=2026-12-24T10:00 starts the product's clock at that Stockholm time (README);
+# one anchor makes the action server, Rasa and the web server share that clock.
+if [ -n "${KC_NOW:-}" ]; then
+  $BIN/python -m kontaktcenter.clock >/dev/null || exit 1
+  export KC_NOW KC_NOW_ANCHOR="${KC_NOW_ANCHOR:-$(date +%s.%N)}"
+fi
+
 pids=()
 cleanup() {
   trap - INT TERM EXIT

@@ -6,14 +6,15 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from kontaktcenter import clock
+from kontaktcenter.clock import STOCKHOLM
 
 Clock = Callable[[], datetime]
 
 
 def system_now() -> datetime:
-    """The current instant as an aware Stockholm datetime (the default clock)."""
-    return datetime.now(STOCKHOLM)
+    """The current instant as an aware Stockholm datetime (the product clock, KC_NOW aware)."""
+    return clock.now(STOCKHOLM)
 
 
 def to_local(at: datetime, zone: ZoneInfo = STOCKHOLM) -> datetime:

@@ -133,7 +133,7 @@ def _parse_week(data: Any, where: str, base: tuple[TimeRange | None, ...] | None
         missing = [key for key in WEEKDAY_KEYS if key not in data]
         if missing:
             raise ValueError(f"{where}: saknar {', '.join(missing)}.")
-    week = list(base) if base is not None else [None] * 7
+    week: list[TimeRange | None] = list(base) if base is not None else [None] * 7
     for index, key in enumerate(WEEKDAY_KEYS):
         if key in data:
             week[index] = _parse_range(data[key], f"{where}.{key}")

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
+from holidays.countries import Sweden
 
 DAY_BEFORE_PREFIX = "dagen före "
 
@@ -59,7 +59,7 @@ def display_name(name: str) -> str:
 @lru_cache(maxsize=64)
 def _red_days(year: int) -> Mapping[date, tuple[str, ...]]:
     """Red days of ``year``: date -> lower-case names (two names when two coincide)."""
-    calendar = holidays.Sweden(years=year, language="sv", include_sundays=False)
+    calendar = Sweden(years=year, language="sv", include_sundays=False)
     days = {
         day: tuple(part.strip().lower() for part in names.split(";") if part.strip())
         for day, names in calendar.items()

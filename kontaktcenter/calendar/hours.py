@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from kontaktcenter.calendar.clock import Clock, local_instant, system_now, to_local
@@ -98,24 +99,24 @@ class OpeningCalendar:
         reg_opens = regular.opens if regular else None
         reg_closes = regular.closes if regular else None
         special = self._year_specials(day.year).get(day)
-        common = {"regular_opens": reg_opens, "regular_closes": reg_closes}
+        day_hours = partial(DayHours, regular_opens=reg_opens, regular_closes=reg_closes)
         if special is not None and special[0] in (DayKind.RED_DAY, DayKind.EVE):
-            result = DayHours(day, special[0], reason=special[1], **common)
+            result = day_hours(day, special[0], reason=special[1])
         elif special is not None and regular is not None:
             configured = hours.day_before_red_day_hours
             if hours.day_before_red_day_closed:
-                result = DayHours(day, DayKind.DAY_BEFORE_RED_DAY, reason=special[1], **common)
+                result = day_hours(day, DayKind.DAY_BEFORE_RED_DAY, reason=special[1])
             elif configured is not None:
-                result = DayHours(day, DayKind.DAY_BEFORE_RED_DAY, configured.opens,
-                                  configured.closes, reason=special[1], **common)
+                result = day_hours(day, DayKind.DAY_BEFORE_RED_DAY, configured.opens,
+                                   configured.closes, reason=special[1])
             else:  # the source only says hours *may* deviate: never invent a time
-                result = DayHours(day, DayKind.DAY_BEFORE_RED_DAY, reg_opens, reg_closes,
-                                  reason=special[1], may_deviate=True,
-                                  caveat=DEVIATION_CAVEAT, **common)
+                result = day_hours(day, DayKind.DAY_BEFORE_RED_DAY, reg_opens, reg_closes,
+                                   reason=special[1], may_deviate=True,
+                                   caveat=DEVIATION_CAVEAT)
         elif regular is None:
-            result = DayHours(day, DayKind.WEEKEND, reason=WEEKDAY_NAMES[day.weekday()], **common)
+            result = day_hours(day, DayKind.WEEKEND, reason=WEEKDAY_NAMES[day.weekday()])
         else:
-            result = DayHours(day, DayKind.REGULAR, reg_opens, reg_closes, **common)
+            result = day_hours(day, DayKind.REGULAR, reg_opens, reg_closes)
         if len(self._base) > _BASE_CACHE_LIMIT:
             self._base.clear()
         self._base[key] = result

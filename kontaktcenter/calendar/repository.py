@@ -8,11 +8,12 @@ with the new hours at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timezone
+from datetime import date, time
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from kontaktcenter import clock
 from kontaktcenter.calendar.clock import Clock, system_now
 from kontaktcenter.calendar.exceptions import OpeningException, validate_exception
 from kontaktcenter.calendar.models import OpeningExceptionRecord
@@ -77,7 +78,7 @@ class ExceptionRepository:
             closes: time | None = None, note: str | None = None) -> OpeningException:
         """Add a deviation; refuses a date that already has one (use :meth:`update`)."""
         item = self._validate(day, closed, opens, closes, note)
-        stamp = datetime.now(timezone.utc)
+        stamp = clock.now_utc()
         with self._db.session() as session:
             if self._row(session, day) is not None:
                 raise ValueError(
@@ -107,7 +108,7 @@ class ExceptionRepository:
             row.closed, row.opens, row.closes, row.note = (
                 item.closed, item.opens, item.closes, item.note
             )
-            row.updated_at = datetime.now(timezone.utc)
+            row.updated_at = clock.now_utc()
         self._changed()
         return item
 
@@ -115,7 +116,7 @@ class ExceptionRepository:
             closes: time | None = None, note: str | None = None) -> tuple[OpeningException, bool]:
         """Add or replace the deviation of ``day``; returns it and whether it replaced one."""
         item = self._validate(day, closed, opens, closes, note)
-        stamp = datetime.now(timezone.utc)
+        stamp = clock.now_utc()
         with self._db.session() as session:
             row = self._row(session, day)
             replaced = row is not None

@@ -81,5 +81,6 @@ def setup(app: web.Application) -> None:
     r.add_post("/console/hours", views_hours.save_exception)
     r.add_post("/console/hours/{day}/remove", views_hours.remove_exception)
     r.add_static("/console/static", STATIC, follow_symlinks=False)
-    app.on_startup.append(_start)
-    app.on_cleanup.append(_stop)
+    # aiosignal 1.4 types Signal with a TypeVarTuple that aiohttp 3.9's annotations predate.
+    app.on_startup.append(_start)  # type: ignore[arg-type]
+    app.on_cleanup.append(_stop)  # type: ignore[arg-type]

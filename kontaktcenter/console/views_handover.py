@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kontaktcenter import clock
 from kontaktcenter.console.auth import account
 from kontaktcenter.console.render import render, wants_json
 from kontaktcenter.console.state import ConsoleState, state
@@ -62,7 +63,7 @@ async def queue_page(request: web.Request) -> web.Response:
 
 async def queue_api(request: web.Request) -> web.Response:
     console, me = state(request), account(request)
-    now = datetime.now(timezone.utc)
+    now = clock.now_utc()
     waiting = await asyncio.to_thread(console.handover.queue, me.username)
     mine = await asyncio.to_thread(console.handover.taken_by, me.username)
     colleagues = await asyncio.to_thread(console.staff.list)

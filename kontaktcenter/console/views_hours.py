@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 
 from aiohttp import web
 
+from kontaktcenter import clock
 from kontaktcenter.calendar import STOCKHOLM
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
@@ -24,9 +25,7 @@ def _parse_time(value: str, what: str) -> time | None:
 
 async def _page(request: web.Request, error: str = "", message: str = "",
                 status: int = 200) -> web.Response:
-    from datetime import datetime
-
-    today = datetime.now(STOCKHOLM).date()
+    today = clock.today(STOCKHOLM)
     items = await asyncio.to_thread(
         state(request).calendar.repository.list, today - timedelta(days=30),
         today + timedelta(days=5 * 366),

@@ -36,7 +36,7 @@ async def login(request: web.Request) -> web.Response:
     result = await asyncio.to_thread(
         console.staff.authenticate, str(form.get("username") or ""), str(form.get("password") or "")
     )
-    if not result.ok:
+    if not result.ok or result.account is None:
         return _login_page(request, result.message, 401)
     token, _csrf = await asyncio.to_thread(console.staff.create_session, result.account)
     response = web.HTTPFound("/console")

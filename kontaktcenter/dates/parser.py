@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from kontaktcenter import clock
 from kontaktcenter.dates import messages
 from kontaktcenter.dates.messages import DateErrorKind
 from kontaktcenter.dates.named_days import named_day, next_named_day
@@ -287,20 +288,21 @@ def _weekday_factory(kind: str) -> _Handler:
     return handler
 
 
+# One step of each unit; "om 3 veckor" is three steps.
 _UNITS = {
-    "dag": "days",
-    "dagar": "days",
-    "vecka": "weeks",
-    "veckor": "weeks",
-    "manad": "months",
-    "manader": "months",
+    "dag": relativedelta(days=1),
+    "dagar": relativedelta(days=1),
+    "vecka": relativedelta(weeks=1),
+    "veckor": relativedelta(weeks=1),
+    "manad": relativedelta(months=1),
+    "manader": relativedelta(months=1),
 }
 
 
 def _offset(match: re.Match[str], today: date) -> _Candidate:
     count = count_number(match.group("count"))
     sign = -1 if match.group("ago") else 1
-    delta = relativedelta(**{_UNITS[match.group("unit")]: sign * count})
+    delta = _UNITS[match.group("unit")] * (sign * count)
     return _Candidate(match.start(), match.end(), date=today + delta)
 
 
@@ -566,7 +568,7 @@ def _span(original: str, folded: FoldedText, start: int, end: int) -> Span:
 
 def _today(now: datetime | None) -> date:
     if now is None:
-        return datetime.now(STOCKHOLM).date()
+        return clock.today(STOCKHOLM)
     if now.tzinfo is None:
         return now.date()  # a naive datetime is taken as Stockholm wall time
     return now.astimezone(STOCKHOLM).date()

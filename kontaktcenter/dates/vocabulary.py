@@ -48,7 +48,9 @@ class SwedishParserInfo(parserinfo):
     the date parser uses its ``month()`` and ``weekday()`` look-ups on folded words.
     """
 
-    JUMP: ClassVar[list[str]] = [
+    # dateutil's stubs declare these as instance attributes holding pairs; parserinfo
+    # reads them once per class and accepts any number of names per entry.
+    JUMP: ClassVar[list[str]] = [  # type: ignore[misc]
         " ",
         ".",
         ",",
@@ -64,7 +66,7 @@ class SwedishParserInfo(parserinfo):
         "e",
         ":e",
     ]
-    WEEKDAYS: ClassVar[list[tuple[str, ...]]] = [
+    WEEKDAYS: ClassVar[list[tuple[str, ...]]] = [  # type: ignore[misc, assignment]
         ("mån", "måndag", "man", "mandag", "måndan", "mandan"),
         ("tis", "tisdag", "tisdan"),
         ("ons", "onsdag", "onsdan"),
@@ -73,7 +75,7 @@ class SwedishParserInfo(parserinfo):
         ("lör", "lördag", "lor", "lordag", "lördan", "lordan"),
         ("sön", "söndag", "son", "sondag", "söndan", "sondan"),
     ]
-    MONTHS: ClassVar[list[tuple[str, ...]]] = [
+    MONTHS: ClassVar[list[tuple[str, ...]]] = [  # type: ignore[misc, assignment]
         ("jan", "januari"),
         ("feb", "februari", "febr"),
         ("mar", "mars"),
@@ -87,13 +89,15 @@ class SwedishParserInfo(parserinfo):
         ("nov", "november"),
         ("dec", "december"),
     ]
-    HMS: ClassVar[list[tuple[str, ...]]] = [
+    HMS: ClassVar[list[tuple[str, ...]]] = [  # type: ignore[misc, assignment]
         ("t", "tim", "timme", "timmar"),
         ("m", "min", "minut", "minuter"),
         ("s", "sek"),
     ]
-    AMPM: ClassVar[list[tuple[str, ...]]] = [("fm", "förmiddag"), ("em", "eftermiddag")]
-    PERTAIN: ClassVar[list[str]] = ["i"]
+    AMPM: ClassVar[list[tuple[str, ...]]] = [  # type: ignore[misc, assignment]
+        ("fm", "förmiddag"), ("em", "eftermiddag")
+    ]
+    PERTAIN: ClassVar[list[str]] = ["i"]  # type: ignore[misc]
 
     def __init__(self, dayfirst: bool = True, yearfirst: bool = False) -> None:
         super().__init__(dayfirst=dayfirst, yearfirst=yearfirst)

@@ -24,7 +24,7 @@ class HandoverSettings:
 
 def _positive(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
-    if raw in (None, ""):
+    if not raw:
         return default
     try:
         value = float(raw)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from kontaktcenter import clock
 from kontaktcenter.db.engine import Database, get_database
 from kontaktcenter.db.transactions import write_session
 from kontaktcenter.handover.contact import Contact, clean_question
@@ -34,7 +35,7 @@ class HandoverError(ValueError):
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now_utc()
 
 
 def _one_line(text: str | None, limit: int) -> str:

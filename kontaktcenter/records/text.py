@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+from kontaktcenter import clock
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -44,7 +46,7 @@ def local_text(value: datetime | None) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now_utc()
 
 
 def parse_day(text: str, what: str = "datum") -> date:

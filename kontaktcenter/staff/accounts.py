@@ -8,11 +8,12 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from kontaktcenter import clock
 from kontaktcenter.db.engine import Database, get_database
 from kontaktcenter.staff.models import StaffAccount, StaffSession
 from kontaktcenter.staff.passwords import (
@@ -36,7 +37,7 @@ LOCKED = "Kontot är tillfälligt låst efter för många misslyckade inloggning
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now_utc()
 
 
 @dataclass(frozen=True)

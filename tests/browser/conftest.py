@@ -2,7 +2,9 @@
 
 One Rasa stack and one web app per session: the web app serves the sample page and the
 widget, configured with that stack's socket.io URL; the stack allows the web app's
-origin through KC_WEB_URL. Nothing here downloads a browser.
+origin through KC_WEB_URL. Nothing here downloads a browser. The stack, and this process,
+run on an explicit clock (an open Thursday morning, tests/e2e/stack.py), so scenarios
+such as the handover offer, given only while open, pass at any real hour.
 """
 
 from __future__ import annotations
@@ -118,6 +120,12 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             server.stop()
     finally:
         stack.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stack_clock(web_server: WebServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web app runs in this process: put it on the stack's clock (an open Thursday)."""
+    web_server.stack.use_clock(monkeypatch)
 
 
 @pytest.fixture(scope="package")

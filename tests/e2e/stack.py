@@ -18,6 +18,12 @@ BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "kontaktcenter.tar.gz"
 
 
+# Every stack runs on an explicit clock (KC_NOW), so a scenario gives the same result at
+# 02:00, 10:00 and 23:59:30. A Thursday with regular hours 08.00–18.00: open for hours.
+OPEN_THURSDAY = "2026-12-03T10:00"
+SATURDAY = "2026-12-05T10:00"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -46,10 +52,29 @@ class RasaStack:
     extra_env: dict[str, str] = field(default_factory=dict)
     # Replaces sections of the embedded-default endpoints (e.g. PostgreSQL, Redis).
     endpoints_override: dict[str, object] = field(default_factory=dict)
+    # A real endpoints file (e.g. endpoints.production.yml) used as it is; its ${VARS}
+    # come from extra_env. When set, endpoints_override is not used.
+    endpoints_file: Path | None = None
     token: str = "test-token-" + os.urandom(8).hex()
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen] = field(default_factory=list)
+    # KC_NOW of every process of this stack; the anchor (the real clock when the stack was
+    # made) makes them, and the test process (use_clock), agree to the second.
+    now: str = OPEN_THURSDAY
+    anchor: float = field(default_factory=time.time)
+
+    @property
+    def clock_env(self) -> dict[str, str]:
+        return {"KC_NOW": self.now, "KC_NOW_ANCHOR": repr(self.anchor)}
+
+    def use_clock(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        """Put this process (console, register checks) on the stack's clock for one test."""
+        from kontaktcenter import clock
+
+        for name, value in self.clock_env.items():
+            monkeypatch.setenv(name, value)
+        clock.reset()
 
     @property
     def url(self) -> str:
@@ -68,12 +93,15 @@ class RasaStack:
             KC_RASA_TOKEN=self.token,
             HOME=env.get("HOME", str(self.workdir)),
         )
+        env.update(self.clock_env)
         env.update(self.extra_env)
         return env
 
     def write_endpoints(self) -> Path:
         var = self.workdir / "var"
         var.mkdir(parents=True, exist_ok=True)
+        if self.endpoints_file is not None:
+            return self.endpoints_file
         path = self.workdir / "endpoints.yml"
         endpoints: dict[str, object] = {
             "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},

@@ -71,10 +71,19 @@ def test_bad_input_gets_a_polite_swedish_reply(stack: RasaStack, message: str) -
 
 
 def test_rasa_api_requires_the_token(stack: RasaStack) -> None:
-    status, _ = stack.api("/status", token=None)
-    assert status == 401
-    status, _ = stack.api("/status", token="wrong")
-    assert status == 401
+    """The API that can pause a chat or speak as a kommunvägledare needs the token."""
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    stack.say(sender, "Hej")
+    calls = [(f"/conversations/{sender}/tracker", "GET", None),
+             (f"/conversations/{sender}/tracker/events", "POST", [{"event": "bot", "text": "x"}]),
+             ("/status", "GET", None)]
+    for path, method, body in calls:
+        for token in (None, "wrong"):
+            status, _ = stack.api(path, method=method, body=body, token=token)
+            assert status == 401, (path, token)
+    status, tracker = stack.api(f"/conversations/{sender}/tracker")
+    assert status == 200 and [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["Hej"]
+    assert not any(e.get("text") == "x" for e in tracker["events"])  # the refused post left no trace
     status, body = stack.api("/status")
     assert status == 200 and body["model_file"]
 
@@ -115,3 +124,16 @@ def test_50_concurrent_conversations_on_the_embedded_default(stack: RasaStack) -
     from tests.e2e.concurrency import assert_concurrent_conversations_registered
 
     assert_concurrent_conversations_registered(stack, 50)
+
+
+def test_open_now_follows_the_clock_of_every_process(
+    stack: RasaStack, weekend_stack: RasaStack
+) -> None:
+    """KC_NOW reaches the action server and Rasa's date extractor, whatever the real hour."""
+    weekday = ask(stack, "har ni öppet nu?")
+    assert "Ja, vi har öppet nu till kl. 18.00" in weekday, weekday  # Thursday
+    saturday = ask(weekend_stack, "har ni öppet nu?")
+    assert "Nej, vi har stängt nu" in saturday and "måndag" in saturday, saturday
+    # "på julafton" is this year's (2026) julafton on the stacks' clocks: a closed eve.
+    eve = ask(stack, "har ni öppet på julafton?")
+    assert "24 december" in eve and "stängt" in eve, eve

@@ -10,7 +10,6 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.future import create_engine
 
 from tests.e2e.concurrency import assert_concurrent_conversations_registered
-from tests.e2e.stack import RasaStack
+from tests.e2e.stack import ROOT, RasaStack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
 BASE_URL = os.environ.get("KC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -66,24 +65,30 @@ def pg_database(pg_databases: tuple[str, str]) -> str:
     return pg_databases[0]
 
 
+REDIS_DB = 11  # a database number of its own, to see our connections in CLIENT LIST
+
+
 @pytest.fixture(scope="module")
 def prod_stack(pg_databases: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+    """The product started with endpoints.production.yml itself, values from the env."""
     redis_host, redis_port = require_redis()
     pg_database, register_database = pg_databases
     base = make_url(BASE_URL)
     register_url = str(base.set(database=register_database)) + "?connect_timeout=5"
-    stack = RasaStack(
-        tmp_path_factory.mktemp("prod"),
-        database_url=register_url,
-        endpoints_override={
-            "tracker_store": {
-                "type": "SQL", "dialect": "postgresql", "url": base.host or "127.0.0.1",
-                "port": base.port or 5432, "db": pg_database, "username": base.username or "postgres",
-                "login_db": base.database,
-            },
-            "lock_store": {"type": "redis", "url": redis_host, "port": redis_port, "db": 1,
-                           "key_prefix": f"kc_{uuid.uuid4().hex[:6]}"},
-        },
+    workdir = tmp_path_factory.mktemp("prod")
+    stack = RasaStack(workdir, database_url=register_url,
+                      endpoints_file=ROOT / "endpoints.production.yml")
+    stack.extra_env.update(
+        KC_ACTION_ENDPOINT_URL=f"http://127.0.0.1:{stack.actions_port}/webhook",
+        KC_TRACKER_DB_HOST=base.host or "127.0.0.1",
+        KC_TRACKER_DB_PORT=str(base.port or 5432),
+        KC_TRACKER_DB_NAME=pg_database,
+        KC_TRACKER_DB_USER=base.username or "postgres",
+        KC_TRACKER_DB_PASSWORD=base.password or "",
+        KC_REDIS_HOST=redis_host,
+        KC_REDIS_PORT=str(redis_port),
+        KC_REDIS_DB=str(REDIS_DB),
+        KC_SPOOL_DIR=str(workdir / "var" / "spool"),
     )
     stack.start()
     try:
@@ -106,9 +111,14 @@ def test_tracker_is_stored_in_postgres(prod_stack: RasaStack, pg_database: str) 
     assert rows and rows >= 3
 
 
-def test_endpoints_production_file_names_postgres_and_redis() -> None:
-    content = (Path(__file__).resolve().parents[2] / "endpoints.production.yml").read_text()
-    assert "dialect: postgresql" in content and "type: redis" in content
+def test_locks_are_taken_in_redis(prod_stack: RasaStack) -> None:
+    """endpoints.production.yml's lock store is Redis: Rasa's pool connects to our db."""
+    import redis
+
+    host, port = require_redis()
+    prod_stack.say(f"lock-{uuid.uuid4().hex[:8]}", "hej")
+    clients = redis.Redis(host=host, port=port).client_list()
+    assert any(int(c.get("db", -1)) == REDIS_DB for c in clients), clients
 
 
 def set_read_only(database: str, read_only: bool) -> None:

@@ -33,6 +33,13 @@ def clock() -> datetime:
     return datetime(2026, 11, 27, 17, 30, tzinfo=STOCKHOLM)
 
 
+@pytest.fixture(autouse=True)
+def _late_november(kc_now) -> None:
+    """The CLI reads the product clock: dates are checked against today and the year
+    is left out of dates in the current year, so every test here runs on a fixed day."""
+    kc_now("2026-11-27T17:30")
+
+
 @pytest.fixture()
 def url(tmp_path: Path) -> str:
     database_url = f"sqlite:///{tmp_path / 'kc.db'}"
@@ -192,7 +199,13 @@ def test_cli_without_migrations_explains_what_to_do(tmp_path: Path) -> None:
     get_database(url).dispose()
 
 
-def test_cli_show_now_prints_status(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("moment", "answer"),
+    [("2026-11-26T10:00", "Ja, vi har öppet nu"), ("2026-11-28T10:00", "Nej, ")],
+)
+def test_cli_show_now_prints_status(
+    url: str, capsys: pytest.CaptureFixture[str], kc_now, moment: str, answer: str
+) -> None:
+    kc_now(moment)
     assert run(url, "show") == 0
-    out = capsys.readouterr().out
-    assert out.startswith(("Ja, vi har öppet nu", "Nej, "))
+    assert capsys.readouterr().out.startswith(answer)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import holidays
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,12 +88,64 @@ def test_next_closing_when_open(moment: datetime) -> None:
     assert not CAL.is_open(closing)
 
 
-@settings(max_examples=200, deadline=None)
+# -- an independent oracle: the seed's week, Swedish red days and the three closed eves --
+
+SEED_WEEK = {0: (time(8), time(17)), 1: (time(8), time(17)), 2: (time(8), time(17)),
+             3: (time(8), time(18)), 4: (time(8), time(17))}  # "Måndag–onsdag 08–17" …
+
+
+def oracle_hours(day: date) -> tuple[time, time] | None:
+    """What the city's page and lag (1989:253) say, computed without the product's code."""
+    exception = EXCEPTIONS.exceptions().get(day)
+    if exception is not None:
+        return None if exception.closed else (exception.opens, exception.closes)
+    red = holidays.Sweden(years=day.year, include_sundays=False)
+    midsommarafton = day.month == 6 and 19 <= day.day <= 25 and day.weekday() == 4
+    if day in red or (day.month, day.day) in ((12, 24), (12, 31)) or midsommarafton:
+        return None
+    return SEED_WEEK.get(day.weekday())
+
+
+def oracle_next_opening(moment: datetime) -> datetime:
+    local = to_local(moment)
+    day = local.date()
+    while True:
+        hours = oracle_hours(day)
+        if hours is not None:
+            opening = datetime.combine(day, hours[0], tzinfo=STOCKHOLM)
+            if utc(opening) > utc(local):
+                return opening
+        day += timedelta(days=1)
+
+
+@settings(max_examples=300, deadline=None)
 @given(instants)
-def test_status_is_consistent(moment: datetime) -> None:
+def test_status_agrees_with_the_seed_and_the_red_days(moment: datetime) -> None:
+    local = to_local(moment)
+    hours = oracle_hours(local.date())
+    should_be_open = hours is not None and hours[0] <= local.time() < hours[1]
     status = CAL.status(moment)
-    assert status.is_open is CAL.is_open(moment)
-    assert status.next_opening == CAL.next_opening(moment)
-    assert status.closes_at == CAL.next_closing(moment)
-    assert status.today.day == to_local(moment).date()
-    assert status.next_opening_day.day == status.next_opening.date()
+    assert status.is_open is should_be_open
+    if should_be_open:
+        assert utc(status.closes_at) == utc(datetime.combine(local.date(), hours[1], tzinfo=STOCKHOLM))
+    else:
+        assert status.closes_at is None
+    assert utc(status.next_opening) == utc(oracle_next_opening(moment))
+    assert status.next_opening_day.day == to_local(status.next_opening).date()
+
+
+@pytest.mark.parametrize(
+    ("moment", "is_open", "next_opening"),
+    [
+        ("2026-12-03T17:30", True, "2026-12-04T08:00"),  # Thursday 17.30: open till 18
+        ("2026-12-04T17:30", False, "2026-12-07T08:00"),  # Friday 17.30: weekend follows
+        ("2027-12-24T10:00", False, "2027-12-27T08:00"),  # julafton, juldagen, helg
+        ("2027-06-25T10:00", False, "2027-06-28T08:00"),  # midsommarafton
+        ("2027-01-05T10:00", True, "2027-01-07T08:00"),  # trettondagsafton: day before red day
+    ],
+)
+def test_known_days(moment: str, is_open: bool, next_opening: str) -> None:
+    at = datetime.fromisoformat(moment).replace(tzinfo=STOCKHOLM)
+    status = CAL.status(at)
+    assert status.is_open is is_open
+    assert status.next_opening == datetime.fromisoformat(next_opening).replace(tzinfo=STOCKHOLM)

@@ -249,7 +249,8 @@ def test_transfer_to_a_named_colleague(tmp_path: Path) -> None:
     run(tmp_path, scenario)
 
 
-def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path) -> None:
+def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path, kc_now) -> None:
+    kc_now("2026-11-27T10:00")  # the dates below must lie within the allowed window
     async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
                        staff: StaffDirectory) -> None:
         from kontaktcenter.handover import parse_contact

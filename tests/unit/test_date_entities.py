@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from kontaktcenter.dates import STOCKHOLM
-from rasa_addons import date_entities
 from rasa_addons.date_entities import SwedishDateExtractor
 
 FRIDAY = "2026-11-27T10:00:00+01:00"
@@ -113,22 +110,21 @@ def test_message_without_date_is_left_alone(tmp_path: Path) -> None:
         assert entities_of(message, "date") == []
 
 
-def test_uses_the_stockholm_clock_by_default(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(
-        date_entities,
-        "now_in_stockholm",
-        lambda: datetime(2026, 12, 27, 9, 0, tzinfo=STOCKHOLM),
-    )
+def test_uses_the_product_clock_by_default(tmp_path: Path, frozen_at) -> None:
+    frozen_at("2026-12-27T09:00")
     extractor = make_extractor(tmp_path)
     [message] = extractor.process([Message(data={TEXT: "öppet på julafton?"})])
     assert [e["value"] for e in entities_of(message, "date")] == ["2027-12-24"]
 
 
-def test_real_clock_without_patching(tmp_path: Path) -> None:
+def test_kc_now_sets_the_extractors_today(tmp_path: Path, kc_now) -> None:
+    kc_now("2026-12-31T23:00")  # time runs on, but not past midnight during this test
     extractor = make_extractor(tmp_path)
-    [message] = extractor.process([Message(data={TEXT: "idag"})])
-    today = datetime.now(STOCKHOLM).date().isoformat()
-    assert [e["value"] for e in entities_of(message, "date")] == [today]
+    today, tomorrow = extractor.process(
+        [Message(data={TEXT: "öppet idag?"}), Message(data={TEXT: "och imorgon?"})]
+    )
+    assert [e["value"] for e in entities_of(today, "date")] == ["2026-12-31"]
+    assert [e["value"] for e in entities_of(tomorrow, "date")] == ["2027-01-01"]
 
 
 def test_bad_reference_time_fails_at_startup(tmp_path: Path) -> None:

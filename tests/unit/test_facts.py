@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,46 @@ def test_domain_responses_repeat_no_contact_fact() -> None:
     assert FACTS.address not in domain
 
 
-@pytest.mark.parametrize("intent", sorted(answers.BY_INTENT))
+# What each answer must tell the resident, taken from config/contact.yml (FACTS).
+WAYS_IN = {
+    "ask_address": [FACTS.address, FACTS.city, FACTS.name],
+    "ask_chat": ["chatten", FACTS.staff_title],
+    "ask_contact": [FACTS.phone, FACTS.address, "Chatta här"],
+    "ask_phone": [FACTS.phone, FACTS.staff_title],
+    "ask_privacy": ["allmän handling", "personnummer", "helsingborg.se"],
+    "ask_social_media": list(FACTS.social_media),
+    "bot_challenge": ["chattbot", FACTS.staff_title, FACTS.phone],
+    "other_language": ["svenska", FACTS.phone],
+    "out_of_scope": [FACTS.staff_title, FACTS.phone],
+}
+SWEDISH_WORDS = {"och", "på", "du", "dig", "vi", "jag", "är", "det", "en", "att", "kan", "i",
+                 "för", "om", "oss", "har", "inte", "finns"}
+
+
+def test_every_intent_with_a_contact_answer_is_checked() -> None:
+    assert set(answers.BY_INTENT) == set(WAYS_IN)
+
+
+@pytest.mark.parametrize("intent", sorted(WAYS_IN))
 def test_every_contact_answer_is_swedish_and_names_a_way_in(intent: str) -> None:
     text = answers.answer_for_intent(intent, FACTS)
-    assert text and text[0].isupper() and text.rstrip().endswith((".", "!", ")"))
+    for fact in WAYS_IN[intent]:
+        assert fact in text, f"{intent}: {fact!r} saknas i {text!r}"
+    swedish = re.sub(r"\([^)]*\)", "", text)  # other_language adds an English aside
+    words = set(re.findall(r"[a-zåäö]+", swedish.lower()))
+    assert len(words & SWEDISH_WORDS) >= 2, text
+    assert not words & {"the", "you", "please", "call", "sorry"}, text
+    assert FACTS.phone not in text or FACTS.phone == "042-10 50 00"  # one number, as written
+
+
+def test_changed_facts_reach_every_answer() -> None:
+    """The answers read the facts; nothing is written into the wording."""
+    other = replace(FACTS, phone="040-12 34 56", address="Drottninggatan 1", staff_title="handläggare")
+    for intent, facts in WAYS_IN.items():
+        text = answers.answer_for_intent(intent, other)
+        assert "042-10 50 00" not in text and "Stortorget" not in text, intent
+        if FACTS.phone in facts:
+            assert "040-12 34 56" in text, intent
 
 
 def test_unknown_intent_gets_the_fallback() -> None:

@@ -7,15 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    ev,
-    make_register,
-    records_template_fixture,
-    sqlite_url_fixture,
-)
 
 from kontaktcenter.cli import main
+from tests.records_events import T0, ev, make_register
 
 
 @pytest.fixture()

@@ -6,22 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    CONFIG_DIR,
-    T0,
-    conversation,
-    ev,
-    make_register,
-    records_template_fixture,
-    register_fixture,
-    sqlite_url_fixture,
-)
 from sqlalchemy import func, select
 
 from kontaktcenter.records import Register
 from kontaktcenter.records.disposal import disposal_log
 from kontaktcenter.records.models import Message, MessageOriginal
 from kontaktcenter.records.policy import load_policy, parse_policy
+from tests.records_events import CONFIG_DIR, T0, conversation, ev, make_register
 
 POLICY = load_policy(CONFIG_DIR / "retention.yml")
 ROUTINE = POLICY.categories[POLICY.default_category]

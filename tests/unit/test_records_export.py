@@ -7,16 +7,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    ev,
-    records_template_fixture,
-    register_fixture,
-    sqlite_url_fixture,
-)
 
 from kontaktcenter.records import CaseNotFound, Register
 from kontaktcenter.records.audit import list_audit
+from tests.records_events import T0, ev
 
 
 @pytest.fixture()

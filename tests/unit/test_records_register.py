@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    conversation,
-    ev,
-    make_register,
-    records_template_fixture,
-    register_fixture,
-    sqlite_url_fixture,
-)
 from sqlalchemy import select
 
 from kontaktcenter.records import AccessDenied, CaseNotFound, RecordOutcome, Register
 from kontaktcenter.records.audit import list_audit
 from kontaktcenter.records.models import MessageOriginal
 from kontaktcenter.records.register import session_key_for
+from tests.records_events import T0, conversation, ev, make_register
 
 
 def record_all(register: Register, events: list[dict]) -> list[RecordOutcome]:

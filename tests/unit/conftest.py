@@ -1,10 +1,8 @@
-"""Fixtures for the register tests; import them explicitly in test_records*.py.
-
-Import the ``*_fixture`` functions (they register the fixtures ``records_template``,
-``sqlite_url`` and ``register`` in the importing module).
+"""Fixtures for the unit tests: a fresh migrated SQLite register per test.
 
 A migrated SQLite template is built once per session and copied per test, so every
-test gets a fresh database quickly.
+test gets a fresh database quickly. Event builders live in ``tests.records_events``
+(shared with the PostgreSQL tests under ``tests/integration``).
 """
 
 from __future__ import annotations
@@ -18,16 +16,7 @@ import pytest
 from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.records.register import Register
-from tests.records_events import (  # noqa: F401  (re-exported to the tests)
-    T0,
-    conversation,
-    ev,
-    make_register,
-    run_concurrently,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = ROOT / "config"
+from tests.records_events import make_register
 
 
 @pytest.fixture(scope="session", name="records_template")
@@ -52,5 +41,3 @@ def sqlite_url_fixture(records_template: Path, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(name="register")
 def register_fixture(sqlite_url: str) -> Register:
     return make_register(sqlite_url)
-
-

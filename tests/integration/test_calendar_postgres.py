@@ -1,20 +1,18 @@
 """Exceptions on PostgreSQL (the production database): migrations, constraint, repository.
 
 Needs the server at KC_TEST_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test).
-Fails, never skips, when it is unreachable. Runs in a schema of its own, dropped afterwards.
+Fails, never skips, when it is unreachable. Runs in a schema of its own (``pg_schema`` in
+conftest.py), dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.future import create_engine
+from sqlalchemy.exc import IntegrityError
 
 from kontaktcenter.calendar import (
     STOCKHOLM,
@@ -27,29 +25,12 @@ from kontaktcenter.db.migrate import upgrade
 
 pytestmark = pytest.mark.postgres
 
-BASE_URL = os.environ.get("KC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CONFIG = load_hours_config(Path(__file__).resolve().parents[2] / "config" / "opening_hours.yml")
 
 
 @pytest.fixture()
-def pg_url():
-    schema = f"test_calendar_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(BASE_URL, future=True)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL på {BASE_URL} går inte att nå (starta servern): {exc}")
-    separator = "&" if "?" in BASE_URL else "?"
-    url = f"{BASE_URL}{separator}options=-csearch_path%3D{schema}"
-    try:
-        yield url
-    finally:
-        get_database(url).dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+def pg_url(pg_schema: tuple[str, str]) -> str:
+    return pg_schema[0]
 
 
 def test_exceptions_on_postgres(pg_url: str) -> None:
