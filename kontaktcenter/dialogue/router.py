@@ -239,7 +239,7 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
         return [Ask(keys[0])] if keys else [Ask("which_day")]
     if keys and (intent in ("greet", "nlu_fallback", "leave_message", "request_human")
                  or (focus != turn.text and intent in _YIELDS_TO_DATES)):
-        return [Ask(key) for key in keys]
+        return [Ask(_twin(intent, key)) for key in keys]
     if intent == "nlu_fallback":
         return [Ask("ack")] if signals.starts_with_ack(focus) else []
     if intent in HOURS_INTENTS and "ask_phone" in keys:
@@ -272,13 +272,20 @@ def _refine(key: str, clause: str, ctx: Context, whole: str) -> str:
     return key
 
 
+_TWINS = {"ask_open_now": "ask_opening_hours", "ask_deviating_hours": "ask_opening_hours"}
+
+
+def _twin(intent: str, key: str) -> str:
+    """NLU's more specific intent replaces its keyword twin ("öppna nu?" is open-now)."""
+    return intent if _TWINS.get(intent) == key else key
+
+
 def _several(intent: str, sequence: list[tuple[str, str]]) -> list[Ask]:
     """Several questions: in the resident's order; NLU's intent replaces its keyword twin."""
-    twin = {"ask_open_now": "ask_opening_hours", "ask_deviating_hours": "ask_opening_hours"}
     asks: list[Ask] = []
     seen: set[str] = set()
     for clause, key in sequence:
-        chosen = intent if twin.get(intent) == key else key
+        chosen = _twin(intent, key)
         if chosen in ("ask_opening_hours", "ask_open_now", "ask_phone", "visit"):
             asks.append(Ask(chosen, clause))  # each clause with its own day
         elif chosen not in seen:

@@ -337,3 +337,12 @@ def test_two_hid_questions_each_get_their_fact() -> None:
         ("hid_h22", "när var h22 och när blev helsingborg utsedd till innovativ stad"),
     )
     assert "2022" in reply.text and "2020" in reply.text
+
+
+def test_long_story_asking_if_open_now_gets_the_status() -> None:
+    story = (
+        "hejsan. jag försökte ringa förut men kom inte fram, det tutade bara upptaget. "
+        "sen blev jag tvungen att hämta på förskolan. nu har jag lite tid över. är ni öppna nu?"
+    )
+    [reply] = chat(THURSDAY_1730, ("ask_open_now", story))
+    assert reply.text.startswith("Ja, vi har öppet nu")
