@@ -15,7 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "kontaktcenter.tar.gz"
+# KC_TEST_MODEL runs the suite against another trained model (e.g. a candidate).
+MODEL = Path(os.environ.get("KC_TEST_MODEL") or ROOT / "models" / "kontaktcenter.tar.gz")
 
 
 # Every stack runs on an explicit clock (KC_NOW), so a scenario gives the same result at
