@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -35,9 +36,17 @@ from tests.dialogues.harness import (  # noqa: E402
 )
 
 
+def http_url(value: str) -> str:
+    """Only http(s) URLs: urllib would also open file: and custom schemes."""
+    if urllib.parse.urlsplit(value).scheme not in ("http", "https"):
+        raise argparse.ArgumentTypeError(f"{value!r} är ingen http(s)-adress")
+    return value.rstrip("/")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True, help="the Rasa server, e.g. http://127.0.0.1:5005")
+    parser.add_argument("--url", required=True, type=http_url,
+                        help="the Rasa server, e.g. http://127.0.0.1:5005")
     parser.add_argument("--token", default="", help="Rasa HTTP API token: checks /status first")
     parser.add_argument("--dir", type=Path, default=DIALOGUE_DIR, help="folder of dialogue *.yml")
     parser.add_argument("--config-dir", type=Path, default=ROOT / "config",
@@ -52,11 +61,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def check_status(url: str, token: str) -> str:
     """The model file the instance serves; raises SystemExit with a clear message."""
+    status_url = f"{http_url(url)}/status?" + urllib.parse.urlencode({"token": token})
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/status?token={token}", timeout=30) as r:
-            return str(json.loads(r.read()).get("model_file", ""))
+        with urllib.request.urlopen(status_url, timeout=30) as response:  # noqa: S310 (http_url)
+            return str(json.loads(response.read()).get("model_file", ""))
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise SystemExit(f"{url}/status svarade inte ({exc}); kontrollera --url och --token") from exc
+        message = f"{url}/status svarade inte ({exc}); kontrollera --url och --token"
+        raise SystemExit(message) from exc
 
 
 def truth_for(args: argparse.Namespace) -> Truth:

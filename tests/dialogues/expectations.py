@@ -297,12 +297,28 @@ def verdict(text: str) -> bool | None:
     return not is_open if match.group(1) else is_open
 
 
+def _day_word_pattern() -> re.Pattern[str]:
+    names = {n.lower() for n in NAMED_DAYS} | {a for v in DAY_ALIASES.values() for a in v}
+    words = [*WEEKDAYS, *MONTHS, "idag", "i dag", "imorgon", "i morgon", *sorted(names)]
+    return re.compile("|".join(rf"(?<!\w){re.escape(w)}" for w in words))
+
+
+_DAY_WORD = _day_word_pattern()
+
+
 def _segments(text: str) -> list[str]:
-    """Lines and sentences: a per-day answer keeps each day with its hours."""
-    parts = []
+    """Statements about one day each: lines and sentences, where a sentence that names no
+    day ("Ordinarie tider är 08.00–17.00.") belongs to the statement before it."""
+    segments: list[str] = []
     for line in text.lower().split("\n"):
-        parts.extend(re.split(r"(?<=[!?])\s+|(?<=[a-zåäö)]\.)\s+(?=\S)", line))
-    return [p for p in parts if p.strip()]
+        for sentence in re.split(r"(?<=[!?])\s+|(?<=[a-zåäö)]\.)\s+(?=\S)", line):
+            if not sentence.strip():
+                continue
+            if segments and not _DAY_WORD.search(sentence):
+                segments[-1] += " " + sentence
+            else:
+                segments.append(sentence)
+    return segments
 
 
 def _markers(segment: str) -> list[tuple[int, str]]:
