@@ -46,7 +46,7 @@ class ClockedStack:
     started: float = field(default_factory=time.monotonic)
 
     def now(self) -> datetime:
-        """The product's clock now: KC_NOW plus the time elapsed since the stack started."""
+        """The product's clock now: KC_NOW plus the real time elapsed since the anchor."""
         return self.start + timedelta(seconds=time.monotonic() - self.started)
 
 
@@ -63,8 +63,11 @@ class StackPool:
             return self.current
         self.stop()
         value = self.clocks[label]
-        stack = RasaStack(self.workdir / label, extra_env={"KC_NOW": value})
-        started = time.monotonic()
+        # KC_NOW_ANCHOR: every process of the stack shows KC_NOW at this same real moment
+        # (a product without the anchor starts its clock a little later, never earlier).
+        anchor, started = time.time(), time.monotonic()
+        env = {"KC_NOW": value, "KC_NOW_ANCHOR": f"{anchor:.3f}"}
+        stack = RasaStack(self.workdir / label, extra_env=env)
         stack.start()
         self.current = ClockedStack(label, stack, parse_start(value), started)
         return self.current
