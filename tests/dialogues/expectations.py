@@ -196,7 +196,7 @@ _PERIODS: dict[str, tuple[str, int, int]] = {
     "valborg": ("valborgsmässoafton", 0, 1),  # valborgsmässoafton and första maj
     "midsommar": ("midsommarafton", 0, 1),
     "nyår": ("nyårsafton", 0, 1),
-    "pingst": ("pingstafton", 0, 2),
+    "pingst": ("pingstafton", 0, 1),  # pingstafton, pingstdagen (annandag pingst is a workday)
     "kristi himmelsfärd": ("Kristi himmelsfärdsdag", 1, 0),
 }
 _PERIOD_ALIASES = {
