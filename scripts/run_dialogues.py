@@ -48,7 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--url", required=True, type=http_url,
                         help="the Rasa server, e.g. http://127.0.0.1:5005")
     parser.add_argument("--token", default="", help="Rasa HTTP API token: checks /status first")
-    parser.add_argument("--dir", type=Path, default=DIALOGUE_DIR, help="folder of dialogue *.yml")
+    parser.add_argument("--dir", type=Path, default=DIALOGUE_DIR,
+                        help="folder of dialogue *.yml, or one file")
     parser.add_argument("--config-dir", type=Path, default=ROOT / "config",
                         help="contact.yml and opening_hours.yml of the instance")
     parser.add_argument("--database-url", default=None,

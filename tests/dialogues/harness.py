@@ -88,9 +88,12 @@ def _dialogue(raw: Any, source: str) -> Dialogue:
 
 
 def load_dialogues(directory: Path = DIALOGUE_DIR) -> list[Dialogue]:
-    """Every dialogue of every ``*.yml`` in ``directory``; ids must be unique."""
+    """Every dialogue of every ``*.yml`` in ``directory`` (or of one file); ids unique."""
     dialogues: list[Dialogue] = []
-    for path in sorted(directory.glob("*.yml")):
+    paths = [directory] if directory.is_file() else sorted(directory.glob("*.yml"))
+    if not paths:
+        raise ExpectationError(f"no dialogue files in {directory}")
+    for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for raw in data.get("dialogues", []):
             dialogues.append(_dialogue(raw, path.name))
