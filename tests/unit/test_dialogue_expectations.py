@@ -3,7 +3,9 @@ wrong one, computed at the clock (tests/dialogues/expectations.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +25,13 @@ from tests.dialogues.expectations import (
     validate_turn,
     verdict,
 )
+from tests.dialogues.harness import Dialogue, Report, load_dialogues, play
+
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "run_dialogues.py"
+_SPEC = importlib.util.spec_from_file_location("run_dialogues", _SCRIPT)
+assert _SPEC is not None and _SPEC.loader is not None
+run_dialogues = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(run_dialogues)
 
 STHLM = ZoneInfo("Europe/Stockholm")
 TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=STHLM)
@@ -235,3 +244,87 @@ def test_period_statement_may_span_sentences() -> None:
     at = datetime(2027, 4, 20, 10, 0, tzinfo=STHLM)
     assert not misses({"period": "valborg"}, reply, at)
     assert misses({"period": "valborg"}, "Lördag 1 maj har vi stängt.", at)
+
+
+# -- the harness with a scripted bot -------------------------------------------------------
+
+
+class ScriptedBot:
+    """Answers each message from a list; a missing answer raises like a dead server."""
+
+    def __init__(self, answers: list[list[dict] | Exception]) -> None:
+        self.answers = answers
+        self.senders: list[str] = []
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        self.senders.append(sender)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def _dialogue(turns: list[dict]) -> Dialogue:
+    return Dialogue("d1", "follow_up", tuple(turns))
+
+
+def test_play_scores_each_turn_at_its_clock() -> None:
+    bot = ScriptedBot([
+        [{"text": "Fredag 4 december har vi öppet 08.00–17.00."}],
+        [{"text": "Fredag 4 december har vi öppet 08.00–17.00."}],  # same again: a miss
+    ])
+    dialogue = _dialogue([{"user": "fredag?", "hours_on": "fredag"},
+                          {"user": "och lördag?", "hours_on": "lördag"}])
+    results = play(dialogue, bot, lambda: TUESDAY_10, TRUTH, "open")
+    assert [r.passed for r in results] == [True, False]
+    assert {key for key, _ in results[1].misses} == {"hours_on", "invariant"}
+    assert len(set(bot.senders)) == 1 and bot.senders[0].startswith("dlg-d1-open-")
+
+
+def test_play_allows_the_same_reply_when_the_user_repeats() -> None:
+    same = [{"text": "Ring 042-10 50 00."}]
+    bot = ScriptedBot([same, same])
+    dialogue = _dialogue([{"user": "numret?", "fact": "phone"}, {"user": "Numret!", "fact": "phone"}])
+    assert all(r.passed for r in play(dialogue, bot, lambda: TUESDAY_10, TRUTH, "open"))
+
+
+def test_a_dead_server_is_a_miss_and_ends_the_dialogue() -> None:
+    bot = ScriptedBot([OSError("connection refused")])
+    dialogue = _dialogue([{"user": "hej"}, {"user": "hallå?"}])
+    results = play(dialogue, bot, lambda: TUESDAY_10, TRUTH, "open")
+    assert len(results) == 1 and not results[0].passed
+
+
+def test_report_scores_and_lists_misses_by_kind() -> None:
+    bot = ScriptedBot([[{"text": "Förlåt, det förstod jag inte."}], [{"text": "Ring 042-10 50 00."}]])
+    report = Report()
+    report.extend(play(_dialogue([{"user": "öppet?", "open_now": True}]), bot,
+                       lambda: SATURDAY_02, TRUTH, "closed"))
+    report.extend(play(Dialogue("d2", "contact", ({"user": "nr", "fact": "phone"},)), bot,
+                       lambda: SATURDAY_02, TRUTH, "closed"))
+    assert (report.passed, report.total) == (1, 2) and report.score == 0.5
+    assert report.by_kind() == {"contact": (1, 1), "follow_up": (0, 1)}
+    text = report.format()
+    assert "1/2 = 50.0%" in text and "d1 turn 1" in text and "MISS open_now" in text
+
+
+def test_loader_rejects_bad_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yml").write_text(
+        "dialogues:\n  - id: x\n    kind: hours\n    turns:\n      - user: hej\n        hourz: fredag\n",
+        encoding="utf-8")
+    with pytest.raises(ExpectationError, match="hourz"):
+        load_dialogues(tmp_path)
+    (tmp_path / "a.yml").write_text(
+        "dialogues:\n  - id: x\n    kind: weather\n    turns:\n      - user: hej\n", encoding="utf-8")
+    with pytest.raises(ExpectationError, match="kind"):
+        load_dialogues(tmp_path)
+    (tmp_path / "a.yml").write_text(
+        "dialogues:\n  - id: x\n    kind: hours\n    turns:\n      - user: hej\n"
+        "  - id: x\n    kind: hours\n    turns:\n      - user: hej\n", encoding="utf-8")
+    with pytest.raises(ExpectationError, match="duplicate"):
+        load_dialogues(tmp_path / "a.yml")  # a single file is read the same way
+
+
+def test_run_dialogues_refuses_non_http_urls() -> None:
+    with pytest.raises(SystemExit):
+        run_dialogues.parse_args(["--url", "file:///etc/passwd"])
