@@ -88,7 +88,7 @@ TOPIC_GROUPS: tuple[tuple[str, ...], ...] = (
     ("allmän handling", "ärende"),
 )
 CLOSED_WORDS = ("stängt", "stängd")
-_VERDICT = re.compile(r"(?<!\w)(?:(inte|ej)\s+)?(öppet|öppna|stängt|stängd)(?!\w)")
+_VERDICT = re.compile(r"(?<!\w)(?:(inte|ej)\s+)?(öppet|öppna|öppen|stängt|stängd)(?!\w)")
 _RANGE = re.compile(r"(?<!\d)(\d{1,2})[.:](\d{2})\s*(?:–|-|—|till)\s*(\d{1,2})[.:](\d{2})(?!\d)")
 _PERIOD_OFFSET = re.compile(r"^(?P<expr>.*?)\s*(?P<sign>[+-])\s*(?P<days>\d+)\s*d$")
 _RELATIVE_MOMENT = re.compile(r"^\+\s*(?P<count>\d+)\s*(?P<unit>h|min)$")
@@ -286,9 +286,10 @@ def names_day(text: str, day: date, today: date, reason: str | None = None) -> b
 
 
 def verdict(text: str) -> bool | None:
-    """The reply's open/closed verdict: the first of öppet/öppna vs stängt/stängd.
+    """The reply's open/closed verdict: the first of öppet/öppna/öppen vs stängt/stängd.
 
-    A "inte"/"ej" right before the word turns it ("inte öppet" is closed).
+    "öppen" pairs with "stängd" ("telefonen är öppen nu"); a "inte"/"ej" right before
+    the word turns it ("inte öppet" is closed).
     """
     match = _VERDICT.search(text.lower())
     if match is None:

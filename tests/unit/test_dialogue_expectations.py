@@ -151,6 +151,8 @@ def test_verdict_is_the_first_word_and_respects_negation() -> None:
     assert verdict("Ja, vi har öppet nu till kl. 17.00.") is True
     assert verdict("Nej, vi har stängt nu. Vi öppnar igen måndag kl. 08.00.") is False
     assert verdict("Vi har inte öppet då.") is False
+    assert verdict("Telefonen är öppen nu, till kl. 17.00. Lördag stängt.") is True
+    assert verdict("Telefonen är stängd just nu.") is False
     assert verdict("Se våra öppettider.") is None  # a longer word is no verdict
 
 
