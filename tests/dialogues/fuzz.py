@@ -61,10 +61,11 @@ class FuzzTurn:
     source: str  # "intent:ask_phone", "ack:affirm", "follow_up", "emoji", "nonsense", "odd"
 
     def same_question_as(self, other: FuzzTurn | None) -> bool:
-        """The user asked the same again: same text, or two examples of one intent."""
+        """The user asked the same again: same text, two examples of one intent, or a
+        keyword-less follow-up ("var ligger det?" right after "var ligger HiD?")."""
         if other is None:
             return False
-        if normalise_user(self.text) == normalise_user(other.text):
+        if self.source == "follow_up" or normalise_user(self.text) == normalise_user(other.text):
             return True
         repeatable = self.source.startswith(("intent:", "ack:"))
         return repeatable and self.source == other.source

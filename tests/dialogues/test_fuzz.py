@@ -66,6 +66,9 @@ def test_same_question_detection() -> None:
     assert a.same_question_as(FuzzTurn("telefonnummer?", "intent:ask_phone"))
     assert a.same_question_as(FuzzTurn("Vad är numret?", "nonsense"))
     assert not FuzzTurn("asd", "nonsense").same_question_as(FuzzTurn("qwe", "nonsense"))
+    where = FuzzTurn("var ligger HiD", "intent:hid_where")
+    assert FuzzTurn("var ligger det?", "follow_up").same_question_as(where)
+    assert not FuzzTurn("okej", "ack:ack").same_question_as(FuzzTurn("ja", "ack:affirm"))
     assert not a.same_question_as(None)
 
 
