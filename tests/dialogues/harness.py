@@ -168,7 +168,10 @@ def play(
         )
         misses = check_invariants(messages, previous_reply, repeated)
         if reply.strip():
-            misses += check_turn(turn, Turn(reply, at, truth))
+            try:
+                misses += check_turn(turn, Turn(reply, at, truth))
+            except ExpectationError as exc:  # e.g. a date that does not resolve at this clock
+                misses.append(("expectation", f"cannot be computed: {exc}"))
         results.append(TurnResult(dialogue.id, dialogue.kind, label, index, user, reply, at,
                                   tuple(misses)))
         previous_reply, previous_user = reply, user

@@ -330,3 +330,10 @@ def test_loader_rejects_bad_files(tmp_path: Path) -> None:
 def test_run_dialogues_refuses_non_http_urls() -> None:
     with pytest.raises(SystemExit):
         run_dialogues.parse_args(["--url", "file:///etc/passwd"])
+
+
+def test_an_expectation_that_cannot_be_computed_is_a_miss_not_a_crash() -> None:
+    bot = ScriptedBot([[{"text": "Hej!"}]])
+    dialogue = _dialogue([{"user": "hej", "hours_on": "blabla"}])
+    [result] = play(dialogue, bot, lambda: TUESDAY_10, TRUTH, "open")
+    assert result.misses and result.misses[0][0] == "expectation"
