@@ -70,6 +70,10 @@ class StackPool:
         stack = RasaStack(self.workdir / label, extra_env=env)
         stack.start()
         self.current = ClockedStack(label, stack, parse_start(value), started)
+        status, body = stack.api("/status")
+        if status != 200 or not isinstance(body, dict) or not body.get("model_file"):
+            # Rasa answers [] to everything without a model: say so, not 450 misses.
+            raise RuntimeError(f"Rasa started without a model (/status: {status} {body})")
         return self.current
 
     def any(self) -> ClockedStack:
