@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import urllib.error
 import urllib.parse
@@ -90,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.kind:
         dialogues = [d for d in dialogues if d.kind in args.kind]
     report = Report()
-    report.extend(run_set(dialogues, RestChannel(args.url), clock.now, truth_for(args), "real",
+    label = "KC_NOW" if os.environ.get(clock.ENV_VAR) else "real"
+    report.extend(run_set(dialogues, RestChannel(args.url), clock.now, truth_for(args), label,
                           respect_pins=False))
     text = report.format()
     print(text)
