@@ -140,3 +140,19 @@ class DisposalEntry(Base):
     category = Column(String(100), nullable=False)
     action = Column(String(30), nullable=False)
     performed_by = Column(String(200), nullable=False)
+
+
+class Satisfaction(Base):
+    """The resident's answer to "Fick du hjälp?": at most one per ärende, kept with it."""
+
+    __tablename__ = "case_satisfaction"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    diarienummer = Column(String(20), nullable=False, index=True)
+    score = Column(Integer, nullable=False)
+    # Masked with the register's masker before storage, like every message.
+    comment = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)
