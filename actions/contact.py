@@ -21,5 +21,8 @@ class ActionContactAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = tracker.get_intent_of_latest_message()
-        dispatcher.utter_message(text=answers.answer_for_intent(intent, services.facts()))
+        facts = services.facts()
+        parts = answers.language_parts(intent, facts)
+        extra = {"kc_lang": parts} if parts else {}
+        dispatcher.utter_message(text=answers.answer_for_intent(intent, facts), **extra)
         return []
