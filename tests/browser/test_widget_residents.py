@@ -433,7 +433,7 @@ def test_english_sentence_is_marked_as_english(page: Page) -> None:
     english = page.locator(".kc-msg--bot [lang=en]")
     expect(english).to_have_count(1)
     expect(english).to_contain_text("Sorry, I only understand Swedish.")
-    swedish = page.locator(".kc-msg--bot .kc-msg__text").filter(has=english)
+    swedish = page.locator(".kc-msg--bot .kc-msg__text").filter(has=page.locator("[lang=en]"))
     expect(swedish).to_contain_text("Jag förstår tyvärr bara svenska")
 
 

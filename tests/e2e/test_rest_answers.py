@@ -95,14 +95,14 @@ def test_a_conversation_becomes_one_arende_with_every_message(stack: RasaStack) 
     while time.monotonic() < deadline:
         case = register.case_for_conversation(sender)
         detail = register.get_case(case.diarienummer) if case else None
-        if detail and len(detail.messages) >= 7:  # 3 from the resident, 4 from the bot
+        if detail and len(detail.messages) >= 6:  # 3 from the resident, 3 from the bot
             break
         time.sleep(0.3)
     assert case is not None and case.diarienummer in third
     roles = [m.sender_role for m in detail.messages]
     said = [m.text for m in detail.messages]
     assert roles.count("invånare") == 3, said
-    assert roles.count("chattbot") >= 4, said  # notice, greeting, phone, case number
+    assert roles.count("chattbot") >= 3, said  # greeting, phone, case number
     resident = [m.text for m in detail.messages if m.sender_role == "invånare"]
     assert resident == ["Hej", "vad har ni för telefonnummer", "vad är mitt ärendenummer?"]
     bot = [m.text for m in detail.messages if m.sender_role == "chattbot"]
