@@ -209,11 +209,20 @@ def user_texts(stack: RasaStack, conversation: str) -> list[str]:
 
 
 # The first line of the newest message (its speaker line and the first line of its text)
-# lies inside the visible part of the message list.
+# lies inside the visible part of the message list, and the list has stopped moving (a
+# smooth scroll passing over the line does not count).
 NEWEST_FIRST_LINE_IN_VIEW = """() => {
     const log = document.querySelector('.kc-log');
     const items = log.querySelectorAll('.kc-msg');
     const newest = items[items.length - 1];
+    const state = window.__kcLayout || (window.__kcLayout = {key: '', since: 0});
+    const key = [log.scrollTop, log.scrollHeight, log.clientHeight, items.length].join(':');
+    const now = performance.now();
+    if (state.key !== key) {
+        state.key = key;
+        state.since = now;
+    }
+    if (now - state.since < 500) return false;
     if (!newest) return true;
     const text = newest.querySelector('.kc-msg__text');
     const range = document.createRange();
@@ -228,9 +237,9 @@ NEWEST_FIRST_LINE_IN_VIEW = """() => {
 
 
 def newest_in_view(page: Page, when: str) -> None:
-    """Poll (bounded) until the newest message's first line is visible in the list."""
+    """Poll (bounded) until the list is still and the newest message's first line shows."""
     try:
-        page.wait_for_function(NEWEST_FIRST_LINE_IN_VIEW, timeout=5_000)
+        page.wait_for_function(NEWEST_FIRST_LINE_IN_VIEW, polling=100, timeout=8_000)
     except Exception as err:  # Playwright's TimeoutError
         raise AssertionError(f"Det senaste meddelandets första rad syns inte ({when}).") from err
 

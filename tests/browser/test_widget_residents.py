@@ -131,6 +131,27 @@ def test_full_screen_panel_is_modal_and_keeps_focus(
         for key in ["Tab"] * 25 + ["Shift+Tab"] * 25:
             page.keyboard.press(key)
             assert page.evaluate(inside), f"fokus lämnade chatten ({name}, {key})"
+
+        # The end confirmation fits too: every button reachable inside the panel.
+        page.get_by_role("button", name="Avsluta samtalet").click()
+        sheet = page.get_by_role("group", name="Vill du avsluta samtalet?")
+        frame = panel.bounding_box()
+        assert frame is not None
+        for control in [*sheet.get_by_role("button").all(),
+                        page.get_by_role("textbox", name="Skriv ditt meddelande")]:
+            control.scroll_into_view_if_needed()
+            box = control.bounding_box()
+            assert box is not None and box["height"] > 0
+            assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5
+            clip = control.evaluate("""el => {
+                const r = el.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                return el.contains(hit);
+            }""")
+            assert clip, f"{control} är dold ({name})"
+        for key in ["Tab"] * 10:
+            page.keyboard.press(key)
+            assert page.evaluate(inside), f"fokus lämnade chatten ({name}, {key})"
         assert problems == []
     finally:
         context.close()

@@ -756,6 +756,7 @@
     var wasOpen = !this.dom.sheet.hidden;
     this.dom.sheet.hidden = true;
     this.dom.sheet.textContent = "";
+    this.dom.panel.classList.remove("kc-panel--sheet");
     if (wasOpen) this.dom.input.focus();
   };
 
@@ -769,6 +770,7 @@
     buttons.forEach(function (b) { row.appendChild(b); });
     sheet.appendChild(row);
     sheet.hidden = false;
+    this.dom.panel.classList.add("kc-panel--sheet");
     buttons[0].focus();
     this.reveal();
   };
