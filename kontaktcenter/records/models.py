@@ -2,7 +2,8 @@
 
 One row in ``cases`` per conversation session (ärende), its messages in order, the
 unmasked originals kept apart, a number counter per year, the audit log of every read
-of an original and every release, and the disposal log that is itself never disposed.
+of an original and every release, the disposal log that is itself never disposed, and
+the resident's answer to "Fick du hjälp?" (one per ärende).
 Times are stored as naive UTC and handed back as aware UTC (:class:`UTCDateTime`), so
 SQLite and PostgreSQL behave alike.
 """
@@ -145,7 +146,7 @@ class DisposalEntry(Base):
 class Satisfaction(Base):
     """The resident's answer to "Fick du hjälp?": at most one per ärende, kept with it."""
 
-    __tablename__ = "case_satisfaction"
+    __tablename__ = "satisfaction_answers"
 
     id = Column(Integer, primary_key=True)
     case_id = Column(

@@ -180,11 +180,12 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def owned_conversation(body: dict[str, Any]) -> str | None:
+def owned_conversation(settings: Settings, body: dict[str, Any]) -> str | None:
     """The conversation the caller proves to own, or None.
 
-    Today the proof is the conversation id itself (an unguessable server-issued secret
-    held only in the resident's browser); every resident endpoint asks here.
+    Today the proof (``body["conversation"]``) is the conversation id itself, an
+    unguessable server-issued secret held only in the resident's browser. Every resident
+    endpoint asks here, so a signed conversation token replaces it in this one place.
     """
     conversation = body.get("conversation")
     if isinstance(conversation, str) and CONVERSATION_ID.fullmatch(conversation):
@@ -210,7 +211,7 @@ async def transcript(request: web.Request) -> web.Response:
     from kontaktcenter.web.transcript import FORMATS
 
     body = await _json_body(request)
-    conversation = owned_conversation(body)
+    conversation = owned_conversation(_settings(request), body)
     if conversation is None:
         return _refuse("Ogiltigt samtals-id.", 400)
     fmt = body.get("format", "html")
@@ -248,7 +249,7 @@ async def satisfaction(request: web.Request) -> web.Response:
     from kontaktcenter.records.satisfaction import AlreadyAnswered, NoCaseForConversation
 
     body = await _json_body(request)
-    conversation = owned_conversation(body)
+    conversation = owned_conversation(_settings(request), body)
     if conversation is None:
         return _refuse("Ogiltigt samtals-id.", 400)
     try:

@@ -132,7 +132,7 @@ def test_migration_creates_and_drops_the_table(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url, "0005_satisfaction")
     engine = get_database(url).engine
-    assert "case_satisfaction" in inspect(engine).get_table_names()
+    assert "satisfaction_answers" in inspect(engine).get_table_names()
     downgrade(url, "0003_handover_staff")
-    assert "case_satisfaction" not in inspect(engine).get_table_names()
+    assert "satisfaction_answers" not in inspect(engine).get_table_names()
     get_database(url).dispose()

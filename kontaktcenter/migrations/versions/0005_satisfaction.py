@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "case_satisfaction",
+        "satisfaction_answers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("diarienummer", sa.String(length=20), nullable=False),
@@ -28,24 +28,24 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["cases.id"],
-            name=op.f("fk_case_satisfaction_case_id_cases"),
+            name=op.f("fk_satisfaction_answers_case_id_cases"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_satisfaction")),
-        sa.UniqueConstraint("case_id", name=op.f("uq_case_satisfaction_case_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_satisfaction_answers")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_satisfaction_answers_case_id")),
     )
     op.create_index(
-        op.f("ix_case_satisfaction_diarienummer"),
-        "case_satisfaction",
+        op.f("ix_satisfaction_answers_diarienummer"),
+        "satisfaction_answers",
         ["diarienummer"],
         unique=False,
     )
     op.create_index(
-        op.f("ix_case_satisfaction_created_at"), "case_satisfaction", ["created_at"], unique=False
+        op.f("ix_satisfaction_answers_created_at"), "satisfaction_answers", ["created_at"], unique=False
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_case_satisfaction_created_at"), table_name="case_satisfaction")
-    op.drop_index(op.f("ix_case_satisfaction_diarienummer"), table_name="case_satisfaction")
-    op.drop_table("case_satisfaction")
+    op.drop_index(op.f("ix_satisfaction_answers_created_at"), table_name="satisfaction_answers")
+    op.drop_index(op.f("ix_satisfaction_answers_diarienummer"), table_name="satisfaction_answers")
+    op.drop_table("satisfaction_answers")
