@@ -41,7 +41,10 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        op.f("ix_satisfaction_answers_created_at"), "satisfaction_answers", ["created_at"], unique=False
+        op.f("ix_satisfaction_answers_created_at"),
+        "satisfaction_answers",
+        ["created_at"],
+        unique=False,
     )
 
 
