@@ -111,5 +111,9 @@ class ActionAnswer(Action):
                         services.dialogue_deps())
         for message in reply.messages:
             buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
-            dispatcher.utter_message(text=message.text, buttons=buttons or None)
+            # kc_lang: the widget marks non-Swedish parts with their language (WCAG 3.1.2).
+            extra = {"kc_lang": [{"text": t, "lang": lang} for t, lang in message.languages]}
+            dispatcher.utter_message(
+                text=message.text, buttons=buttons or None, **(extra if message.languages else {})
+            )
         return events_for(reply)

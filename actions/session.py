@@ -1,4 +1,4 @@
-"""Session start: tell the resident, before anything else, that the chat is a public record."""
+"""Session start: a new session (a new ärende). The widget shows the public-record notice."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from kontaktcenter import answers
-
 
 class ActionSessionStart(Action):
-    """Starts a session (a new ärende) with the notice the source text promises residents."""
+    """Starts a session (a new ärende); the notice is the widget's, shown once, before it."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -21,5 +18,4 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=answers.record_notice(services.facts()))
         return [SessionStarted(), ActionExecuted("action_listen")]

@@ -69,10 +69,14 @@ def out_of_scope(f: ContactFacts) -> str:
     )
 
 
+def other_language_english(f: ContactFacts) -> str:
+    return f"Sorry, I only understand Swedish. Please call {f.phone}."
+
+
 def other_language(f: ContactFacts) -> str:
     return (
         "Jag förstår tyvärr bara svenska. Ring gärna Helsingborg kontaktcenter på "
-        f"{f.phone}. (Sorry, I only understand Swedish. Please call {f.phone}.)"
+        f"{f.phone}. ({other_language_english(f)})"
     )
 
 
@@ -149,3 +153,16 @@ BY_INTENT: dict[str, Callable[[ContactFacts], str]] = {
 def answer_for_intent(intent: str | None, f: ContactFacts) -> str:
     """The answer for a contact intent; the fallback text for anything unknown."""
     return BY_INTENT.get(intent or "", fallback)(f)
+
+
+# Parts of an answer in another language than Swedish, so that the widget can mark them
+# with their language (WCAG 3.1.2) and a screen reader pronounces them right.
+OTHER_LANGUAGE_PARTS: dict[str, Callable[[ContactFacts], list[tuple[str, str]]]] = {
+    "other_language": lambda f: [(other_language_english(f), "en")],
+}
+
+
+def language_parts(intent: str | None, f: ContactFacts) -> list[dict[str, str]]:
+    """``[{"text": ..., "lang": "en"}]`` for the non-Swedish parts of the intent's answer."""
+    parts = OTHER_LANGUAGE_PARTS.get(intent or "")
+    return [{"text": text, "lang": lang} for text, lang in parts(f)] if parts else []

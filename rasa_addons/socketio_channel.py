@@ -23,8 +23,10 @@ HTTP API still finds it):
 * Who speaks: a staff message posted through the HTTP API with
   ``metadata: {"kc_agent": "Anna"}`` or ``data: {"custom": {"kc_agent": "Anna"}}``
   reaches the widget as ``{"text": ..., "kc_agent": "Anna"}``; ``kc_closed: true`` marks
-  the conversation as closed by staff. The stock ``send_custom_json`` emitted custom
-  payloads as keyword arguments and crashed; here they arrive as ``{"custom": {...}}``.
+  the conversation as closed by staff; ``kc_lang: [{"text": ..., "lang": "en"}]`` names
+  the parts of the text in another language, so the widget can mark them (WCAG 3.1.2).
+  The stock ``send_custom_json`` emitted custom payloads as keyword arguments and
+  crashed; here they arrive as ``{"custom": {...}}``.
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ logger = logging.getLogger(__name__)
 
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # Keys a bot message may carry for the widget, besides its text and buttons.
-WIDGET_KEYS = ("kc_agent", "kc_closed")
+WIDGET_KEYS = ("kc_agent", "kc_closed", "kc_lang")
 MAX_AGENT_NAME = 40
+LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+MAX_LANG_PARTS = 5
+MAX_LANG_PART_CHARS = 500
 MAX_MESSAGE_CHARS = 5000
 
 
@@ -73,6 +78,18 @@ def widget_fields(values: dict[str, Any]) -> dict[str, Any]:
         fields["kc_agent"] = " ".join(agent.split())[:MAX_AGENT_NAME]
     if values.get("kc_closed") is True:
         fields["kc_closed"] = True
+    # Parts of the text in another language: [{"text": ..., "lang": "en"}] (WCAG 3.1.2).
+    parts = values.get("kc_lang")
+    if isinstance(parts, list):
+        clean = [
+            {"text": p["text"], "lang": p["lang"]}
+            for p in parts[:MAX_LANG_PARTS]
+            if isinstance(p, dict) and isinstance(p.get("text"), str)
+            and 0 < len(p["text"]) <= MAX_LANG_PART_CHARS
+            and isinstance(p.get("lang"), str) and LANG_TAG.fullmatch(p["lang"])
+        ]
+        if clean:
+            fields["kc_lang"] = clean
     return fields
 
 

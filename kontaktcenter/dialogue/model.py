@@ -31,8 +31,11 @@ class Button:
 
 @dataclass(frozen=True)
 class Message:
+    """One bot message; ``languages`` marks parts not in Swedish (WCAG 3.1.2)."""
+
     text: str
     buttons: tuple[Button, ...] = ()
+    languages: tuple[tuple[str, str], ...] = ()  # (text, language code)
 
 
 @dataclass(frozen=True)

@@ -324,7 +324,10 @@ def _produce(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Pro
         return [Message(body)], ctx.but(topic=TOPIC_CONTACT)
     if key == "ask_privacy":
         return [Message(_privacy(focus, deps))], ctx
-    if key in ("ask_address", "ask_contact", "ask_social_media", "bot_challenge", "other_language"):
+    if key == "other_language":
+        parts = tuple((p["text"], p["lang"]) for p in answers.language_parts(key, f))
+        return [Message(answers.other_language(f), languages=parts)], ctx
+    if key in ("ask_address", "ask_contact", "ask_social_media", "bot_challenge"):
         topic = TOPIC_CONTACT if key in ("ask_address", "ask_contact") else ctx.topic
         return [Message(answers.answer_for_intent(key, f))], ctx.but(topic=topic)
     if key in ("out_of_scope", "frustrated"):

@@ -2,7 +2,8 @@
 
 One row in ``cases`` per conversation session (ärende), its messages in order, the
 unmasked originals kept apart, a number counter per year, the audit log of every read
-of an original and every release, and the disposal log that is itself never disposed.
+of an original and every release, the disposal log that is itself never disposed, and
+the resident's answer to "Fick du hjälp?" (one per ärende).
 Times are stored as naive UTC and handed back as aware UTC (:class:`UTCDateTime`), so
 SQLite and PostgreSQL behave alike.
 """
@@ -140,3 +141,19 @@ class DisposalEntry(Base):
     category = Column(String(100), nullable=False)
     action = Column(String(30), nullable=False)
     performed_by = Column(String(200), nullable=False)
+
+
+class Satisfaction(Base):
+    """The resident's answer to "Fick du hjälp?": at most one per ärende, kept with it."""
+
+    __tablename__ = "satisfaction_answers"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    diarienummer = Column(String(20), nullable=False, index=True)
+    score = Column(Integer, nullable=False)
+    # Masked with the register's masker before storage, like every message.
+    comment = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, index=True)

@@ -6,9 +6,12 @@ Routes (see docs/widget.md):
 * ``GET /widget/<file>``         the widget's script and style, the vendored socket.io client
 * ``GET /widget/config.json``    contact facts and Rasa's public socket.io URL
 * ``GET /widget/case?conversation=<id>``  ``{"diarienummer": ...}`` of that conversation
+* ``POST /widget/transcript``     the resident's own copy (HTML or text) of the ärende
+* ``POST /widget/satisfaction``   "Fick du hjälp?" 1–5 and a comment, once per ärende
+* ``GET /tillganglighet``         the chat's tillgänglighetsredogörelse
 
-The case endpoint returns nothing but the diarienummer, and only to a caller that knows
-the conversation id. Ids are issued by the socket.io channel (rasa_addons/
+The case, transcript and satisfaction endpoints serve only a caller that knows the
+conversation id (:func:`owned_conversation`). Ids are issued by the socket.io channel (rasa_addons/
 socketio_channel.py) as 128 random bits and only ever stored in the resident's own
 browser, so knowing one is the proof of owning it; any other shape is refused.
 """
@@ -21,6 +24,7 @@ import logging
 import re
 from pathlib import Path
 from string import Template
+from typing import Any
 
 from aiohttp import web
 
@@ -43,6 +47,8 @@ WIDGET_FILES: dict[str, tuple[str, str]] = {
 PAGE_FILES: dict[str, tuple[str, str]] = {
     "site.css": ("site.css", "text/css"),
 }
+ACCESSIBILITY_PATH = "/tillganglighet"
+MAX_JSON_BYTES = 8 * 1024
 
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
 
@@ -65,6 +71,7 @@ def widget_config(settings: Settings, facts: ContactFacts) -> dict[str, str]:
         "phoneHref": "tel:" + facts.phone_e164,
         "privacyUrl": facts.privacy_url,
         "privacyText": facts.privacy_text,
+        "accessibilityUrl": settings.web_url.rstrip("/") + ACCESSIBILITY_PATH,
     }
 
 
@@ -81,6 +88,23 @@ def render_page(facts: ContactFacts) -> str:
         privacy_url=html.escape(facts.privacy_url),
         privacy_text=html.escape(facts.privacy_text),
     )
+
+
+def render_accessibility(facts: ContactFacts) -> str:
+    """The tillgänglighetsredogörelse, facts escaped in."""
+    template = Template((STATIC_DIR / "tillganglighet.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        name=html.escape(facts.name),
+        phone=html.escape(facts.phone),
+        phone_href=html.escape("tel:" + facts.phone_e164),
+        address=html.escape(facts.address),
+        city=html.escape(facts.city),
+    )
+
+
+async def accessibility(request: web.Request) -> web.Response:
+    return web.Response(text=render_accessibility(_facts(request)), content_type="text/html",
+                        charset="utf-8", headers={"Cache-Control": "no-cache"})
 
 
 async def page(request: web.Request) -> web.Response:
@@ -141,10 +165,129 @@ async def case(request: web.Request) -> web.Response:
     return web.json_response({"diarienummer": number}, headers=CORS_HEADERS)
 
 
+def _refuse(message: str, status: int) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=CORS_HEADERS)
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; an empty dict when it is missing, too big or broken."""
+    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def owned_conversation(settings: Settings, body: dict[str, Any]) -> str | None:
+    """The conversation the caller proves to own, or None.
+
+    Today the proof (``body["conversation"]``) is the conversation id itself, an
+    unguessable server-issued secret held only in the resident's browser. Every resident
+    endpoint asks here, so a signed conversation token replaces it in this one place.
+    """
+    conversation = body.get("conversation")
+    if isinstance(conversation, str) and CONVERSATION_ID.fullmatch(conversation):
+        return conversation
+    return None
+
+
+def own_transcript(database_url: str, conversation_id: str, fmt: str, authority: str
+                   ) -> tuple[str, str] | None:
+    """(file name, document) of the conversation's latest ärende, or None."""
+    from kontaktcenter.records import get_register
+    from kontaktcenter.web import transcript as formats
+
+    register = get_register(database_url)
+    case = register.case_for_conversation(conversation_id)
+    detail = register.get_case(case.diarienummer) if case else None
+    if detail is None:
+        return None
+    return formats.filename(detail, fmt), formats.render(detail, fmt, authority)
+
+
+async def transcript(request: web.Request) -> web.Response:
+    from kontaktcenter.web.transcript import FORMATS
+
+    body = await _json_body(request)
+    conversation = owned_conversation(_settings(request), body)
+    if conversation is None:
+        return _refuse("Ogiltigt samtals-id.", 400)
+    fmt = body.get("format", "html")
+    if fmt not in FORMATS:
+        return _refuse("Välj formatet html eller text.", 400)
+    try:
+        found = await asyncio.to_thread(
+            own_transcript, _settings(request).database_url, conversation, fmt,
+            _facts(request).name,
+        )
+    except Exception:
+        logger.exception("transcript failed")
+        return _refuse("Samtalet kan inte hämtas just nu. Försök igen om en stund.", 503)
+    if found is None:
+        return _refuse("Det finns inget sparat samtal att ladda ner ännu.", 404)
+    name, document = found
+    return web.Response(
+        text=document, content_type=FORMATS[fmt], charset="utf-8",
+        headers={**CORS_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def save_satisfaction(database_url: str, conversation_id: str, score: object,
+                      comment: object) -> str:
+    from kontaktcenter.records import get_register
+    from kontaktcenter.records.satisfaction import record_satisfaction
+
+    register = get_register(database_url)
+    saved = record_satisfaction(register.db, conversation_id, score, comment,
+                                masker=register.masker)
+    return saved.diarienummer
+
+
+async def satisfaction(request: web.Request) -> web.Response:
+    from kontaktcenter.records.satisfaction import AlreadyAnswered, NoCaseForConversation
+
+    body = await _json_body(request)
+    conversation = owned_conversation(_settings(request), body)
+    if conversation is None:
+        return _refuse("Ogiltigt samtals-id.", 400)
+    try:
+        number = await asyncio.to_thread(
+            save_satisfaction, _settings(request).database_url, conversation,
+            body.get("score"), body.get("comment"),
+        )
+    except ValueError as err:
+        return _refuse(str(err), 400)
+    except NoCaseForConversation:
+        return _refuse("Det finns inget ärende för samtalet ännu.", 404)
+    except AlreadyAnswered:
+        return _refuse("Du har redan svarat för det här ärendet. Tack!", 409)
+    except Exception:
+        logger.exception("satisfaction failed")
+        return _refuse("Svaret kunde inte sparas just nu. Försök igen om en stund.", 503)
+    return web.json_response({"diarienummer": number}, status=201, headers=CORS_HEADERS)
+
+
+async def preflight(request: web.Request) -> web.Response:
+    """CORS preflight for the JSON posts from pages on other origins."""
+    return web.Response(status=204, headers={
+        **CORS_HEADERS,
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+    })
+
+
 def setup(app: web.Application) -> None:
     """Add the resident's routes to the web app (settings under ``SETTINGS_KEY``)."""
     app.router.add_get("/", page)
     app.router.add_get("/widget/config.json", config)
     app.router.add_get("/widget/case", case)
+    for path, handler in (("/widget/transcript", transcript),
+                          ("/widget/satisfaction", satisfaction)):
+        app.router.add_post(path, handler)
+        app.router.add_route("OPTIONS", path, preflight)
+    app.router.add_get(ACCESSIBILITY_PATH, accessibility)
     app.router.add_get("/widget/{name}", widget_file)
     app.router.add_get("/assets/{name}", page_file)

@@ -38,6 +38,7 @@ REPLY_TIMEOUT_MS = 30_000
 # Uninterpretable (emoji only): the input guard sends it to the fallback; twice in a row
 # the bot offers a kommunvägledare with buttons.
 NONSENSE_TEXT = "🙂🙂"
+OPEN_MOMENT = "2026-12-01T10:00"
 
 pytestmark = pytest.mark.browser
 
@@ -101,7 +102,9 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     origin = f"http://127.0.0.1:{port}"
     workdir = tmp_path_factory.mktemp("browser-stack")
     (workdir / "var").mkdir()
-    stack = RasaStack(workdir, extra_env={"KC_WEB_URL": origin}).start()
+    # A Tuesday morning, when kontaktcenter is open: the replies do not depend on the hour
+    # the suite happens to run (every process reads KC_NOW through kontaktcenter.clock).
+    stack = RasaStack(workdir, extra_env={"KC_WEB_URL": origin, "KC_NOW": OPEN_MOMENT}).start()
     try:
         settings = replace(
             Settings.from_env({**os.environ, "KC_HOME": str(ROOT)}),
@@ -211,3 +214,50 @@ def user_texts(stack: RasaStack, conversation: str) -> list[str]:
     status, tracker = stack.api(f"/conversations/{conversation}/tracker")
     assert status == 200, tracker
     return [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+
+
+# The first line of the newest message (its speaker line and the first line of its text)
+# lies inside the visible part of the message list, and the list has stopped moving (a
+# smooth scroll passing over the line does not count).
+NEWEST_FIRST_LINE_IN_VIEW = """() => {
+    const log = document.querySelector('.kc-log');
+    const items = log.querySelectorAll('.kc-msg');
+    const newest = items[items.length - 1];
+    const state = window.__kcLayout || (window.__kcLayout = {key: '', since: 0});
+    const key = [log.scrollTop, log.scrollHeight, log.clientHeight, items.length].join(':');
+    const now = performance.now();
+    if (state.key !== key) {
+        state.key = key;
+        state.since = now;
+    }
+    if (now - state.since < 500) return false;
+    if (!newest) return true;
+    const text = newest.querySelector('.kc-msg__text');
+    const range = document.createRange();
+    const first = text.firstChild || text;
+    range.setStart(first, 0);
+    range.setEnd(first, Math.min(1, (first.textContent || '').length));
+    const line = range.getBoundingClientRect();
+    const view = log.getBoundingClientRect();
+    const top = newest.getBoundingClientRect().top;
+    return top >= view.top - 1 && line.bottom <= view.bottom + 1 && line.height > 0;
+}"""
+
+
+def newest_in_view(page: Page, when: str) -> None:
+    """Poll (bounded) until the list is still and the newest message's first line shows."""
+    try:
+        page.wait_for_function(NEWEST_FIRST_LINE_IN_VIEW, polling=100, timeout=8_000)
+    except Exception as err:  # Playwright's TimeoutError
+        raise AssertionError(f"Det senaste meddelandets första rad syns inte ({when}).") from err
+
+
+def post_bot_event(web_server: WebServer, conversation: str, event: dict) -> None:
+    """A message from the console side: posted to Rasa, emitted to the widget's socket."""
+    status, body = web_server.stack.api(
+        f"/conversations/{conversation}/tracker/events"
+        "?execute_side_effects=true&output_channel=socketio",
+        method="POST",
+        body=[event],
+    )
+    assert status == 200, body

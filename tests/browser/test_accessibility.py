@@ -12,7 +12,7 @@ from tests.browser.conftest import NONSENSE_TEXT, WebServer, open_widget, say
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def have_conversation(page: Page) -> None:
@@ -34,7 +34,7 @@ def axe_violations(page: Page) -> list[dict]:
             return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
         }""",
-        WCAG_21_AA,
+        WCAG_AA,
     )
 
 
@@ -43,10 +43,36 @@ def describe(violations: list[dict]) -> str:
                      for v in violations)
 
 
-def test_axe_finds_no_wcag21_aa_violations_with_widget_open(page: Page) -> None:
+@pytest.mark.parametrize(
+    "mode",
+    [{"color_scheme": "light"}, {"color_scheme": "dark"}, {"forced_colors": "active"}],
+    ids=["light", "dark", "forced-colours"],
+)
+def test_axe_finds_no_wcag_aa_violations_in_every_colour_mode(
+    page: Page, screenshots: Path, mode: dict
+) -> None:
+    page.emulate_media(**mode)
+    name = mode.get("color_scheme") or "forced-colours"
     have_conversation(page)
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+
+    # The keep sheet, then the ended conversation with "Fick du hjälp?".
+    page.get_by_role("button", name="Spara samtalet").click()
+    keep = page.get_by_role("group", name="Spara samtalet")
+    expect(keep).to_be_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    keep.get_by_role("button", name="Stäng").click()
+    page.get_by_role("button", name="Avsluta samtalet").click()
+    page.get_by_role("button", name="Avsluta och rensa").click()
+    expect(page.get_by_role("group", name="Fick du hjälp?")).to_be_visible()
+    page.screenshot(path=str(screenshots / f"widget-mode-{name}.png"))
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    if mode.get("color_scheme") == "dark":
+        background = page.locator(".kc-panel").evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background != "rgb(255, 255, 255)", "mörkt läge används inte"
 
 
 @pytest.mark.parametrize(

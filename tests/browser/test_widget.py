@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     WebServer,
     bot_messages,
     open_widget,
+    post_bot_event,
     say,
     session_id,
     user_texts,
@@ -83,7 +84,9 @@ def test_reload_keeps_conversation_and_history(page: Page, web_server: WebServer
     shown = page.locator(".kc-msg").all_inner_texts()
 
     page.reload()
-    open_widget(page)
+    # The chat was open: it opens again by itself after the reload.
+    expect(page.get_by_role("dialog", name="Chatta med kontaktcenter")).to_be_visible()
+    expect(page.locator(".kc-status")).to_have_text("Ansluten")
 
     assert session_id(page) == conversation
     assert page.locator(".kc-msg").all_inner_texts() == shown
@@ -116,16 +119,6 @@ def test_message_written_while_disconnected_is_sent_on_reconnect(
     expect(page.locator(".kc-msg--pending")).to_have_count(0)
     assert session_id(page) == conversation
     assert user_texts(web_server.stack, conversation)[-1] == "Var ligger kontaktcenter?"
-
-
-def post_bot_event(web_server: WebServer, conversation: str, event: dict) -> None:
-    status, body = web_server.stack.api(
-        f"/conversations/{conversation}/tracker/events"
-        "?execute_side_effects=true&output_channel=socketio",
-        method="POST",
-        body=[event],
-    )
-    assert status == 200, body
 
 
 def test_html_and_script_from_resident_and_server_render_as_text(

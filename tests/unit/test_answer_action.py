@@ -84,3 +84,10 @@ def test_garbage_entities_are_ignored() -> None:
         ])
     )
     assert turn.date is None and turn.time is None and turn.period is None
+
+
+def test_english_part_of_the_language_answer_is_marked_for_the_widget() -> None:
+    messages, _ = _run(_tracker("Do you speak English?", "other_language", []))
+    assert messages[0]["kc_lang"] == [
+        {"text": "Sorry, I only understand Swedish. Please call 042-10 50 00.", "lang": "en"}
+    ]

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,11 @@ from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.facts import get_facts
 from kontaktcenter.records import get_register
+from kontaktcenter.records.satisfaction import satisfaction_for
 from kontaktcenter.settings import Settings
 from kontaktcenter.web import site
 from kontaktcenter.web.app import SETTINGS_KEY, security_headers
+from tests.records_events import ev, make_register
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "kontaktcenter" / "web" / "static"
@@ -120,6 +122,7 @@ def test_config_json_has_contact_facts_and_socket_url() -> None:
         "phoneHref": "tel:" + facts.phone_e164,
         "privacyUrl": facts.privacy_url,
         "privacyText": facts.privacy_text,
+        "accessibilityUrl": "http://localhost:8080/tillganglighet",
     }
 
 
@@ -186,3 +189,149 @@ def test_widget_script_never_parses_server_text_as_html() -> None:
 def test_socket_sources() -> None:
     assert site.socket_sources("http://localhost:5005/") == "http://localhost:5005 ws://localhost:5005"
     assert site.socket_sources("https://a.se") == "https://a.se wss://a.se"
+
+
+# ---------------------------------------------------------------- resident's own copy
+
+
+def registered(url: str, sender: str, start: datetime, resident_text: str) -> str:
+    """A conversation in the register with one question and one answer; its diarienummer."""
+    register = make_register(url)
+    for event in [
+        ev("session_started", sender, start),
+        ev("user", sender, start + timedelta(seconds=1), resident_text, intent="ask_phone"),
+        ev("bot", sender, start + timedelta(seconds=2), "Ring oss på 042-10 50 00."),
+    ]:
+        register.record_event(event)
+    case = register.case_for_conversation(sender)
+    assert case is not None
+    return case.diarienummer
+
+
+def test_transcript_gives_the_caller_only_their_own_conversation_masked(migrated_url: str) -> None:
+    mine, theirs = uuid.uuid4().hex, uuid.uuid4().hex
+    start = datetime(2026, 12, 31, 22, 59, tzinfo=timezone.utc)  # 23:59 in Helsingborg
+    number = registered(migrated_url, mine, start, "Mitt nummer är 070-123 45 67")
+    registered(migrated_url, theirs, start, "Hemligt från någon annan")
+
+    async def check(client: TestClient) -> dict[str, tuple[int, dict, str]]:
+        out = {}
+        for fmt in ("html", "text"):
+            resp = await client.post("/widget/transcript",
+                                     json={"conversation": mine, "format": fmt})
+            out[fmt] = (resp.status, dict(resp.headers), await resp.text())
+        return out
+
+    out = run(make_settings(migrated_url), check)
+    for fmt, (status, headers, body) in out.items():
+        assert status == 200, body
+        assert number in body and "2026-12-31" in body
+        assert "[telefonnummer borttaget]" in body and "070-123 45 67" not in body
+        assert "Hemligt från någon annan" not in body and theirs not in body and mine not in body
+        assert headers["Content-Disposition"] == (
+            f'attachment; filename="chatt-{number}.{"html" if fmt == "html" else "txt"}"')
+    assert out["html"][1]["Content-Type"].startswith("text/html")
+    assert out["text"][1]["Content-Type"].startswith("text/plain")
+    assert "Du\nMitt nummer är [telefonnummer borttaget]" in out["text"][2]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"conversation": "abc", "format": "html"}, 400, "Ogiltigt samtals-id."),
+        ({"format": "html"}, 400, "Ogiltigt samtals-id."),
+        ({"conversation": "0" * 32, "format": "pdf"}, 400, "Välj formatet html eller text."),
+        ({"conversation": "0" * 32, "format": "text"}, 404,
+         "Det finns inget sparat samtal att ladda ner ännu."),
+    ],
+    ids=["bad-id", "no-id", "format", "unknown"],
+)
+def test_transcript_refuses_politely(migrated_url: str, body: dict, status: int, error: str) -> None:
+    async def check(client: TestClient) -> tuple[int, dict]:
+        resp = await client.post("/widget/transcript", json=body)
+        return resp.status, await resp.json()
+
+    assert run(make_settings(migrated_url), check) == (status, {"error": error})
+
+
+def test_broken_json_gets_a_swedish_answer_not_a_trace(migrated_url: str) -> None:
+    async def check(client: TestClient) -> list[tuple[int, dict]]:
+        out = []
+        for path in ("/widget/transcript", "/widget/satisfaction"):
+            resp = await client.post(path, data=b"{nej", headers={"Content-Type": "application/json"})
+            out.append((resp.status, await resp.json()))
+        return out
+
+    assert run(make_settings(migrated_url), check) == [(400, {"error": "Ogiltigt samtals-id."})] * 2
+
+
+def test_satisfaction_reaches_the_register_once(migrated_url: str) -> None:
+    sender = uuid.uuid4().hex
+    number = registered(migrated_url, sender, datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc), "Hej")
+
+    async def check(client: TestClient) -> list[tuple[int, dict]]:
+        out = []
+        for score, comment in ((5, "Tack! Mejla a.b@example.se"), (1, None)):
+            resp = await client.post("/widget/satisfaction", json={
+                "conversation": sender, "score": score, "comment": comment})
+            out.append((resp.status, await resp.json()))
+        return out
+
+    first, second = run(make_settings(migrated_url), check)
+    assert first == (201, {"diarienummer": number})
+    assert second == (409, {"error": "Du har redan svarat för det här ärendet. Tack!"})
+    stored = satisfaction_for(get_database(migrated_url), number)
+    assert stored is not None and stored.score == 5
+    assert stored.comment == "Tack! Mejla [e-post borttagen]"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ({"conversation": "x", "score": 3}, 400, "Ogiltigt samtals-id."),
+        ({"conversation": "0" * 32, "score": 9}, 400, "Välj ett betyg från 1 till 5."),
+        ({"conversation": "0" * 32, "score": 3}, 404, "Det finns inget ärende för samtalet ännu."),
+    ],
+    ids=["bad-id", "score", "no-case"],
+)
+def test_satisfaction_refuses_politely(migrated_url: str, body: dict, status: int, error: str) -> None:
+    async def check(client: TestClient) -> tuple[int, dict]:
+        resp = await client.post("/widget/satisfaction", json=body)
+        return resp.status, await resp.json()
+
+    assert run(make_settings(migrated_url), check) == (status, {"error": error})
+
+
+def test_cross_origin_pages_may_post_json() -> None:
+    async def check(client: TestClient) -> list[tuple[int, dict]]:
+        out = []
+        for path in ("/widget/transcript", "/widget/satisfaction"):
+            resp = await client.options(path, headers={
+                "Origin": "https://kommun.example.se", "Access-Control-Request-Method": "POST"})
+            out.append((resp.status, dict(resp.headers)))
+        return out
+
+    for status, headers in run(make_settings(), check):
+        assert status == 204
+        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in headers["Access-Control-Allow-Methods"]
+        assert "Content-Type" in headers["Access-Control-Allow-Headers"]
+
+
+def test_accessibility_statement_has_what_digg_requires() -> None:
+    async def check(client: TestClient) -> tuple[int, dict, str, str]:
+        resp = await client.get("/tillganglighet")
+        home = await client.get("/")
+        return resp.status, dict(resp.headers), await resp.text(), await home.text()
+
+    status, headers, body, home = run(make_settings(), check)
+    facts = get_facts(ROOT / "config")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert "<script>" not in body and "style=" not in body
+    assert '<html lang="sv">' in body
+    for part in ("delvis förenlig", "WCAG 2.1", "EN 301 549", "Innehåll som inte är tillgängligt",
+                 "Hur vi testat", "30 november 2026", "2018:1937",
+                 'href="https://www.digg.se/tdosanmalan"', facts.phone):
+        assert part in body, part
+    assert 'href="/tillganglighet"' in home

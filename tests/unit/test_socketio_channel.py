@@ -243,3 +243,22 @@ def test_no_usable_name_means_the_chattbot_speaks(agent: Any) -> None:
 
 def test_long_names_are_cut() -> None:
     assert channel.widget_fields({"kc_agent": "A" * 100})["kc_agent"] == "A" * channel.MAX_AGENT_NAME
+
+
+def test_parts_in_another_language_reach_the_widget_cleaned() -> None:
+    parts = [{"text": "Sorry, I only understand Swedish.", "lang": "en"}]
+    out, server = output()
+    asyncio.run(out.send_response("c1", {"text": "Bara svenska. (Sorry, I only understand Swedish.)",
+                                         "kc_lang": parts}))
+    assert sent(server) == [{"text": "Bara svenska. (Sorry, I only understand Swedish.)",
+                             "kc_lang": parts}]
+
+
+@pytest.mark.parametrize(
+    "parts",
+    ["en", [{"text": "x", "lang": "EN<script>"}], [{"text": "", "lang": "en"}],
+     [{"text": "x" * 501, "lang": "en"}], [{"lang": "en"}], [["x", "en"]]],
+    ids=["string", "bad-tag", "empty", "long", "no-text", "list"],
+)
+def test_unusable_language_parts_are_dropped(parts: Any) -> None:
+    assert "kc_lang" not in channel.widget_fields({"kc_lang": parts})

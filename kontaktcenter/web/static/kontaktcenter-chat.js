@@ -18,23 +18,31 @@
   var TIME_ZONE = "Europe/Stockholm";
   var MAX_CHARS = 1000;
   var MAX_STORED = 200;
-  var REPLY_TIMEOUT_MS = 20000;
-  var URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+  var REPLY_TIMEOUT_SECONDS = 20;
+  /* Web addresses (http(s):// or www.) and Swedish phone numbers (0… or +46…). */
+  var LINK_PATTERN = /(https?:\/\/[^\s<>"']+)|(www\.[^\s<>"']+)|((?:\+46[ -]?|0)\d{1,3}(?:[ -]?\d{2,4}){1,4})/g;
+  /* Must match the full-screen layout in kontaktcenter-chat.css: the panel is modal there. */
+  var SMALL_SCREEN = "(max-width: 30rem), (max-height: 32rem)";
+  var EVENT_PREFIX = "kontaktcenter:";
 
   var TEXT = {
     launcher: "Chatta med oss",
+    unread: function (n) { return n === 1 ? "1 nytt meddelande" : n + " nya meddelanden"; },
     title: "Chatta med kontaktcenter",
     close: "Stäng chatten",
     log: "Meddelanden i chatten",
     inputLabel: "Skriv ditt meddelande",
     placeholder: "Skriv här …",
     send: "Skicka",
-    end: "Avsluta och rensa samtalet",
+    keep: "Spara samtalet",
+    end: "Avsluta samtalet",
+    accessibility: "Tillgänglighet",
     you: "Du",
     bot: "Chattbot",
     agent: "Kommunvägledare",
     system: "Meddelande",
     choices: "Svarsalternativ",
+    startChoices: "Vanliga frågor",
     typing: "Väntar på svar",
     connecting: "Ansluter …",
     connected: "Ansluten",
@@ -48,20 +56,57 @@
     callUs: "Du kan också ringa oss på",
     preferCall: "Vill du hellre ringa?",
     queued: "Skickas när anslutningen fungerar igen",
+    noReply: "Inget svar har kommit ännu. Vänta en stund eller skriv igen.",
+    noReplyCall: "Du kan också ringa oss på ",
     closedByStaff: "Chatten är avslutad. Vill du fråga något mer kan du skriva igen.",
     ended: "Samtalet är avslutat och rensat från den här webbläsaren.",
     newTab: "(öppnas i en ny flik)",
-    newMessage: "Nytt meddelande från",
-    tooLong: "Meddelandet är för långt. Korta det till högst " + MAX_CHARS + " tecken.",
+    counter: function (n) { return n + " av högst " + MAX_CHARS + " tecken"; },
+    counterOver: function (n) {
+      return n + " tecken – " + (n - MAX_CHARS) + " för många. Högst " + MAX_CHARS + " tecken.";
+    },
+    tooLong: "Meddelandet är för långt. Korta det till högst " + MAX_CHARS + " tecken. " +
+      "Texten finns kvar i rutan.",
+    keepTitle: "Spara samtalet",
+    keepText: "Ladda ner samtalet med ärendenummer, datum och det du skrev, så som det sparats " +
+      "hos oss.",
+    downloadHtml: "Ladda ner som webbsida (HTML)",
+    downloadText: "Ladda ner som text",
+    downloadFailed: "Samtalet kunde inte laddas ner just nu. Försök igen om en stund.",
+    nothingToDownload: "Det finns inget sparat samtal att ladda ner ännu.",
+    endTitle: "Vill du avsluta samtalet?",
+    endText: "Samtalet rensas från den här webbläsaren. Ladda ner det först om du vill ha " +
+      "det kvar.",
+    endConfirm: "Avsluta och rensa",
+    endCancel: "Fortsätt chatta",
+    closeSheet: "Stäng",
+    keepEnded: "Ladda ner det avslutade samtalet:",
+    surveyTitle: "Fick du hjälp?",
+    surveyScale: "1 betyder nej, inte alls. 5 betyder ja, helt och hållet.",
+    surveyComment: "Kommentar (frivilligt)",
+    surveySend: "Skicka svar",
+    surveySkip: "Hoppa över",
+    surveyPick: "Välj ett betyg från 1 till 5.",
+    surveyThanks: "Tack för ditt svar!",
+    surveyFailed: "Svaret kunde inte skickas just nu. Försök igen om en stund.",
   };
+
+  /* Common topics offered when a conversation starts: [button label, question sent]. */
+  var START_TOPICS = [
+    ["Öppettider", "Vilka öppettider har ni?"],
+    ["Kontakt", "Hur kontaktar jag er?"],
+    ["HiD", "Vad är HiD?"],
+    ["Prata med en kommunvägledare", "Jag vill prata med en kommunvägledare"],
+  ];
 
   // ---------------------------------------------------------------- configuration
 
   function fromScript() {
     var data = script ? script.dataset : {};
     var out = {};
-    ["socketUrl", "socketPath", "configUrl", "caseUrl", "phone", "phoneHref",
-      "privacyUrl", "privacyText", "storage", "idleMinutes", "title", "open"].forEach(function (key) {
+    ["socketUrl", "socketPath", "configUrl", "caseUrl", "transcriptUrl", "satisfactionUrl",
+      "accessibilityUrl", "phone", "phoneHref", "privacyUrl", "privacyText", "storage",
+      "idleMinutes", "replyTimeoutSeconds", "title", "open"].forEach(function (key) {
       if (data[key]) out[key] = data[key];
     });
     return out;
@@ -77,8 +122,12 @@
         var cfg = Object.assign({
           socketPath: "/socket.io",
           caseUrl: BASE + "case",
+          transcriptUrl: BASE + "transcript",
+          satisfactionUrl: BASE + "satisfaction",
+          accessibilityUrl: new URL("../tillganglighet", BASE).href,
           storage: "local",
           idleMinutes: 60,
+          replyTimeoutSeconds: REPLY_TIMEOUT_SECONDS,
         }, server, given);
         return cfg;
       });
@@ -97,7 +146,8 @@
   }
 
   Store.prototype.empty = function () {
-    return { sessionId: null, transcript: [], caseNumber: null, lastActive: 0 };
+    return { sessionId: null, transcript: [], caseNumber: null, lastActive: 0, open: false,
+      unread: 0, surveyed: null };
   };
 
   Store.prototype.read = function () {
@@ -110,6 +160,9 @@
         state.transcript = Array.isArray(raw.transcript) ? raw.transcript : [];
         state.caseNumber = typeof raw.caseNumber === "string" ? raw.caseNumber : null;
         state.lastActive = raw.lastActive;
+        state.open = raw.open === true;
+        state.unread = Math.max(0, Math.min(99, Number(raw.unread) || 0));
+        state.surveyed = typeof raw.surveyed === "string" ? raw.surveyed : null;
       } else if (raw) {
         this.area.removeItem(STORE_KEY);
       }
@@ -131,7 +184,9 @@
   };
 
   Store.prototype.clear = function () {
+    var open = this.state.open;
     this.state = this.empty();
+    this.state.open = open;
     if (this.area) {
       try { this.area.removeItem(STORE_KEY); } catch (e) { /* ignore */ }
     }
@@ -146,6 +201,12 @@
     return node;
   }
 
+  function button(className, text) {
+    var node = el("button", className, text);
+    node.type = "button";
+    return node;
+  }
+
   function safeHttpUrl(candidate) {
     try {
       var url = new URL(candidate);
@@ -155,25 +216,69 @@
     }
   }
 
-  /* Text with its http(s) URLs as links; everything else as text nodes. */
-  function richText(container, text) {
-    var value = String(text);
+  function newTabLink(href, text) {
+    var link = el("a", "kc-link", text);
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.appendChild(el("span", "kc-visually-hidden", " " + TEXT.newTab));
+    return link;
+  }
+
+  /* tel: address of a Swedish number as written, or null when it is not one. */
+  function telHref(text) {
+    var digits = text.replace(/[^0-9+]/g, "");
+    var national = digits.indexOf("+46") === 0 ? "0" + digits.slice(3) : digits;
+    if (!/^0[1-9][0-9]{6,10}$/.test(national)) return null;
+    return "tel:+46" + national.slice(1);
+  }
+
+  /* One piece of text with web addresses and phone numbers as links; the rest as text. */
+  function linkify(container, value) {
     var last = 0;
-    value.replace(URL_PATTERN, function (match, offset) {
+    value.replace(LINK_PATTERN, function (match, url, www, phone, offset) {
+      var before = offset > 0 ? value.charAt(offset - 1) : "";
       var trimmed = match.replace(/[.,;:!?)\]]+$/, "");
-      var href = safeHttpUrl(trimmed);
-      if (!href) return match;
+      var link = null;
+      if (url || www) {
+        var href = safeHttpUrl(url ? trimmed : "https://" + trimmed);
+        if (href && !/[\w@.\/-]/.test(before)) link = newTabLink(href, trimmed);
+      } else if (phone && !/[\w\-+\/.]/.test(before)) {
+        trimmed = trimmed.replace(/[ -]+$/, "");
+        var tel = telHref(trimmed);
+        if (tel) {
+          link = el("a", "kc-link", trimmed);
+          link.href = tel;
+        }
+      }
+      if (!link) return match;
       container.appendChild(document.createTextNode(value.slice(last, offset)));
-      var link = el("a", "kc-link", trimmed);
-      link.href = href;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      link.appendChild(el("span", "kc-visually-hidden", " " + TEXT.newTab));
       container.appendChild(link);
       last = offset + trimmed.length;
       return match;
     });
     container.appendChild(document.createTextNode(value.slice(last)));
+  }
+
+  /* Text whose parts in another language (``langs``: [{text, lang}]) get a lang attribute. */
+  function richText(container, text, langs) {
+    var value = String(text);
+    var spans = (Array.isArray(langs) ? langs : []).filter(function (part) {
+      return part && typeof part.text === "string" && part.text &&
+        typeof part.lang === "string" && /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(part.lang);
+    });
+    var rest = value;
+    spans.forEach(function (part) {
+      var at = rest.indexOf(part.text);
+      if (at < 0) return;
+      linkify(container, rest.slice(0, at));
+      var span = el("span", "kc-lang");
+      span.lang = part.lang;
+      linkify(span, part.text);
+      container.appendChild(span);
+      rest = rest.slice(at + part.text.length);
+    });
+    linkify(container, rest);
   }
 
   function clockTime(iso) {
@@ -189,8 +294,34 @@
     return TEXT.bot;
   }
 
-  function reducedMotion() {
-    return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  function focusable(root) {
+    var nodes = root.querySelectorAll(
+      "a[href], button:not([disabled]), textarea:not([disabled]), input:not([disabled]), " +
+      "select:not([disabled]), [tabindex]:not([tabindex='-1'])");
+    return Array.prototype.filter.call(nodes, function (node) {
+      return node.getClientRects().length > 0 && !node.closest("[hidden]");
+    });
+  }
+
+  function saveFile(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = el("a");
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
   }
 
   // ---------------------------------------------------------------- the widget
@@ -202,9 +333,14 @@
     this.confirmed = false;
     this.typingTimer = null;
     this.caseTimer = null;
+    this.alertKind = null;
+    this.anchor = null;
+    this.ended = null;
+    this.pageTitle = document.title;
+    this.smallScreen = window.matchMedia ? window.matchMedia(SMALL_SCREEN) : null;
     this.build();
     this.restore();
-    if (cfg.open === true || cfg.open === "true") this.open(false);
+    if (cfg.open === true || cfg.open === "true" || this.store.state.open) this.open(false);
     this.connect();
   }
 
@@ -215,13 +351,19 @@
     var root = el("div", "kc-chat");
     root.setAttribute("data-kc-widget", "");
 
-    var launcher = el("button", "kc-launcher");
-    launcher.type = "button";
+    var launcher = button("kc-launcher");
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-controls", "kc-panel");
     launcher.appendChild(el("span", "kc-launcher__icon"));
     launcher.lastChild.setAttribute("aria-hidden", "true");
     launcher.appendChild(el("span", "kc-launcher__text", TEXT.launcher));
+    var badge = el("span", "kc-badge");
+    badge.hidden = true;
+    var badgeCount = el("span", "kc-badge__count");
+    badgeCount.setAttribute("aria-hidden", "true");
+    var badgeText = el("span", "kc-visually-hidden");
+    badge.append(badgeCount, badgeText);
+    launcher.appendChild(badge);
 
     var panel = el("section", "kc-panel");
     panel.id = "kc-panel";
@@ -242,11 +384,23 @@
     var meta = el("div", "kc-header__meta");
     meta.append(status, caseLine);
     heading.append(title, meta);
-    var close = el("button", "kc-close");
-    close.type = "button";
+    var close = button("kc-close");
     close.setAttribute("aria-label", TEXT.close);
-    close.appendChild(el("span", "kc-close__icon"));
-    close.lastChild.setAttribute("aria-hidden", "true");
+    // An SVG stroked with currentColor: stays visible in forced colours (Windows contrast).
+    var svgNs = "http://www.w3.org/2000/svg";
+    var icon = document.createElementNS(svgNs, "svg");
+    icon.setAttribute("class", "kc-close__icon");
+    icon.setAttribute("viewBox", "0 0 20 20");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    var cross = document.createElementNS(svgNs, "path");
+    cross.setAttribute("d", "M3 3 L17 17 M17 3 L3 17");
+    cross.setAttribute("stroke", "currentColor");
+    cross.setAttribute("stroke-width", "2.5");
+    cross.setAttribute("stroke-linecap", "round");
+    cross.setAttribute("fill", "none");
+    icon.appendChild(cross);
+    close.appendChild(icon);
     header.append(heading, close);
 
     var alert = el("div", "kc-alert");
@@ -260,16 +414,16 @@
     var notice = el("li", "kc-notice");
     notice.appendChild(el("p", null, TEXT.notice));
     if (cfg.privacyUrl && safeHttpUrl(cfg.privacyUrl)) {
-      var privacy = el("a", "kc-link", cfg.privacyText || cfg.privacyUrl);
-      privacy.href = safeHttpUrl(cfg.privacyUrl);
-      privacy.target = "_blank";
-      privacy.rel = "noopener noreferrer";
-      privacy.appendChild(el("span", "kc-visually-hidden", " " + TEXT.newTab));
       var p = el("p");
-      p.appendChild(privacy);
+      p.appendChild(newTabLink(safeHttpUrl(cfg.privacyUrl), cfg.privacyText || cfg.privacyUrl));
       notice.appendChild(p);
     }
     log.appendChild(notice);
+
+    var sheet = el("div", "kc-sheet");
+    sheet.hidden = true;
+    sheet.setAttribute("role", "group");
+    sheet.setAttribute("aria-labelledby", "kc-sheet-title");
 
     var typing = el("div", "kc-typing");
     typing.hidden = true;
@@ -283,15 +437,19 @@
     form.noValidate = true;
     var label = el("label", "kc-visually-hidden", TEXT.inputLabel);
     label.htmlFor = "kc-input";
+    var field = el("div", "kc-field");
     var input = el("textarea", "kc-input");
     input.id = "kc-input";
     input.rows = 2;
-    input.maxLength = MAX_CHARS;
     input.placeholder = TEXT.placeholder;
     input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-describedby", "kc-counter");
+    var counter = el("p", "kc-counter", TEXT.counter(0));
+    counter.id = "kc-counter";
+    field.append(input, counter);
     var send = el("button", "kc-send", TEXT.send);
     send.type = "submit";
-    form.append(label, input, send);
+    form.append(label, field, send);
 
     var footer = el("div", "kc-footer");
     var call = el("p", "kc-call");
@@ -301,22 +459,27 @@
       tel.href = this.phoneHref;
       call.appendChild(tel);
     }
-    var end = el("button", "kc-end", TEXT.end);
-    end.type = "button";
-    footer.append(call, end);
+    var actions = el("div", "kc-actions");
+    var keep = button("kc-textbutton kc-keep", TEXT.keep);
+    var end = button("kc-textbutton kc-end", TEXT.end);
+    actions.append(keep, end);
+    var a11yUrl = safeHttpUrl(cfg.accessibilityUrl || "");
+    if (a11yUrl) actions.appendChild(newTabLink(a11yUrl, TEXT.accessibility));
+    footer.append(call, actions);
 
-    var live = el("div", "kc-visually-hidden");
+    var live = el("div", "kc-visually-hidden kc-live");
     live.setAttribute("aria-live", "polite");
     live.setAttribute("aria-atomic", "false");
-    live.className = "kc-visually-hidden kc-live";
 
-    panel.append(header, alert, log, typing, form, footer);
+    panel.append(header, alert, log, sheet, typing, form, footer);
     root.append(panel, launcher, live);
     document.body.appendChild(root);
 
-    this.dom = { root: root, launcher: launcher, panel: panel, status: status, caseLine: caseLine,
-      caseNumber: caseNumber, close: close, alert: alert, log: log, typing: typing, form: form,
-      input: input, send: send, end: end, live: live };
+    this.dom = { root: root, launcher: launcher, badge: badge, badgeCount: badgeCount,
+      badgeText: badgeText, panel: panel, status: status, caseLine: caseLine,
+      caseNumber: caseNumber, close: close, alert: alert, log: log, notice: notice,
+      sheet: sheet, typing: typing, form: form, input: input, counter: counter, send: send,
+      keep: keep, end: end, live: live };
 
     var self = this;
     launcher.addEventListener("click", function () {
@@ -326,9 +489,17 @@
     panel.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
         event.preventDefault();
-        self.close();
+        if (!sheet.hidden) self.hideSheet(); else self.close();
+      } else if (event.key === "Tab") {
+        self.trapTab(event);
       }
     });
+    document.addEventListener("focusin", function (event) {
+      if (self.isModal() && !panel.contains(event.target)) self.dom.input.focus();
+    });
+    if (this.smallScreen && this.smallScreen.addEventListener) {
+      this.smallScreen.addEventListener("change", function () { self.updateModal(); });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.submit();
@@ -339,31 +510,110 @@
         self.submit();
       }
     });
-    end.addEventListener("click", function () { self.endConversation(); });
+    input.addEventListener("input", function () { self.updateCounter(); });
+    keep.addEventListener("click", function () { self.showKeepSheet(); });
+    end.addEventListener("click", function () { self.showEndSheet(); });
+    if (window.ResizeObserver) {
+      // The header grows when the case number arrives, alerts and sheets come and go:
+      // whenever the visible part of the log changes size, bring the newest message back.
+      new window.ResizeObserver(function () { self.reveal(); }).observe(log);
+    }
+  };
+
+  // ---------------------------------------------------------------- open, close, focus
+
+  Widget.prototype.isModal = function () {
+    return !this.dom.panel.hidden && !!this.smallScreen && this.smallScreen.matches;
+  };
+
+  /* Full screen (small screens, 200 % zoom) the panel covers the page: a modal dialog. */
+  Widget.prototype.updateModal = function () {
+    if (this.isModal()) this.dom.panel.setAttribute("aria-modal", "true");
+    else this.dom.panel.removeAttribute("aria-modal");
+  };
+
+  Widget.prototype.trapTab = function (event) {
+    if (!this.isModal()) return;
+    var items = focusable(this.dom.panel);
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !this.dom.panel.contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
   };
 
   Widget.prototype.open = function (focus) {
+    var wasHidden = this.dom.panel.hidden;
     this.dom.panel.hidden = false;
     this.dom.root.classList.add("kc-chat--open");
     this.dom.launcher.setAttribute("aria-expanded", "true");
-    this.scrollToEnd();
-    if (focus) this.dom.input.focus();
+    this.updateModal();
+    if (!this.store.state.open) {
+      this.store.state.open = true;
+      this.store.save();
+    }
+    this.setUnread(0);
+    this.reveal();
+    if (focus !== false) this.dom.input.focus();
+    if (wasHidden) this.notify("opened", {});
   };
 
   Widget.prototype.close = function () {
+    var wasOpen = !this.dom.panel.hidden;
     this.dom.panel.hidden = true;
     this.dom.root.classList.remove("kc-chat--open");
     this.dom.launcher.setAttribute("aria-expanded", "false");
+    this.updateModal();
+    this.store.state.open = false;
+    this.store.save();
     this.dom.launcher.focus();
+    if (wasOpen) this.notify("closed", {});
   };
 
-  Widget.prototype.scrollToEnd = function () {
-    var log = this.dom.log;
-    if (log.scrollTo) {
-      log.scrollTo({ top: log.scrollHeight, behavior: reducedMotion() ? "auto" : "smooth" });
-    } else {
-      log.scrollTop = log.scrollHeight;
+  /* Unread messages while minimised: a badge on the button and a mark in the page title. */
+  Widget.prototype.setUnread = function (count) {
+    if (this.store.state.unread !== count) {
+      this.store.state.unread = count;
+      this.store.save();
     }
+    this.dom.badge.hidden = count === 0;
+    this.dom.badgeCount.textContent = count > 9 ? "9+" : String(count);
+    this.dom.badgeText.textContent = count ? ", " + TEXT.unread(count) : "";
+    document.title = count ? "(" + count + ") " + this.pageTitle : this.pageTitle;
+  };
+
+  /* Events for the embedding page: window "kontaktcenter:<name>" with the detail. */
+  Widget.prototype.notify = function (name, detail) {
+    try {
+      window.dispatchEvent(new CustomEvent(EVENT_PREFIX + name, { detail: detail }));
+    } catch (e) {
+      /* a listener's error must not stop the chat */
+    }
+  };
+
+  Widget.prototype.on = function (name, listener) {
+    window.addEventListener(EVENT_PREFIX + name, function (event) { listener(event.detail); });
+  };
+
+  /* Keep the newest message's first line in view: the end of the log, unless the newest
+   * message is taller than the visible part, then its start. */
+  Widget.prototype.reveal = function () {
+    var log = this.dom.log;
+    if (this.dom.panel.hidden) return;
+    var item = this.anchor && this.anchor.isConnected ? this.anchor : log.lastElementChild;
+    var bottom = log.scrollHeight - log.clientHeight;
+    if (!item) {
+      log.scrollTop = bottom;
+      return;
+    }
+    var gap = parseFloat(getComputedStyle(log).paddingTop) || 0;
+    var top = item.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop - gap;
+    log.scrollTop = Math.max(0, Math.min(bottom, top));
   };
 
   Widget.prototype.announce = function (text) {
@@ -376,15 +626,17 @@
     this.dom.status.textContent = text;
   };
 
-  Widget.prototype.showAlert = function (message) {
+  /* One alert at a time; ``kind`` lets its cause clear it again (e.g. "tooLong"). */
+  Widget.prototype.showAlert = function (message, kind) {
     var alert = this.dom.alert;
     alert.textContent = "";
+    this.alertKind = message ? kind || "other" : null;
     if (!message) {
       alert.hidden = true;
       return;
     }
     alert.appendChild(el("p", null, message));
-    if (this.cfg.phone) {
+    if (this.cfg.phone && kind === "connection") {
       var p = el("p", null, TEXT.callUs + " ");
       var tel = el("a", "kc-link", this.cfg.phone);
       tel.href = this.phoneHref;
@@ -393,6 +645,10 @@
       alert.appendChild(p);
     }
     alert.hidden = false;
+  };
+
+  Widget.prototype.clearAlert = function (kind) {
+    if (this.alertKind === kind) this.showAlert(null);
   };
 
   // ---------------------------------------------------------------- transcript
@@ -406,7 +662,7 @@
     time.dateTime = entry.time;
     meta.appendChild(time);
     var bubble = el("p", "kc-msg__text");
-    richText(bubble, entry.text);
+    richText(bubble, entry.text, entry.langs);
     item.append(meta, bubble);
     if (entry.pending) item.appendChild(el("p", "kc-msg__pending", TEXT.queued));
     this.dom.log.appendChild(item);
@@ -414,28 +670,38 @@
     return item;
   };
 
-  Widget.prototype.renderReplies = function (item, replies) {
+  Widget.prototype.renderReplies = function (item, replies, className, label) {
     var self = this;
-    var group = el("div", "kc-replies");
+    var group = el("div", className || "kc-replies");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", TEXT.choices);
+    group.setAttribute("aria-label", label || TEXT.choices);
     replies.forEach(function (reply) {
-      var button = el("button", "kc-reply", reply.title);
-      button.type = "button";
-      button.addEventListener("click", function () {
+      var choice = button("kc-reply", reply.title);
+      choice.addEventListener("click", function () {
         self.removeReplies();
-        self.sendText(reply.title, reply.payload);
+        self.sendText(reply.shown || reply.title, reply.payload);
         self.dom.input.focus();
       });
-      group.appendChild(button);
+      group.appendChild(choice);
     });
     item.appendChild(group);
   };
 
   Widget.prototype.removeReplies = function () {
-    var groups = this.dom.log.querySelectorAll(".kc-replies");
+    var groups = this.dom.log.querySelectorAll(".kc-replies, .kc-start");
     for (var i = 0; i < groups.length; i++) groups[i].remove();
     this.store.state.transcript.forEach(function (entry) { delete entry.replies; });
+  };
+
+  /* The common topics, while the resident has not written anything yet. */
+  Widget.prototype.showStartTopics = function () {
+    var written = this.store.state.transcript.some(function (entry) { return entry.who === "user"; });
+    if (written || this.dom.log.querySelector(".kc-start")) return;
+    var item = el("li", "kc-start");
+    this.renderReplies(item, START_TOPICS.map(function (topic) {
+      return { title: topic[0], shown: topic[1], payload: topic[1] };
+    }), "kc-replies kc-replies--start", TEXT.startChoices);
+    this.dom.log.appendChild(item);
   };
 
   Widget.prototype.add = function (entry, announce) {
@@ -444,9 +710,12 @@
     if (entry.replies && entry.replies.length) this.renderReplies(item, entry.replies);
     delete stored.node;
     this.store.state.transcript.push(stored);
+    if (entry.who !== "user" && this.dom.panel.hidden) this.setUnread(this.store.state.unread + 1);
     this.store.save();
     if (announce) this.announce(speakerName(entry) + ": " + entry.text);
-    this.scrollToEnd();
+    this.anchor = item;
+    this.reveal();
+    this.notify("message", { who: entry.who, text: entry.text, time: entry.time });
     return item;
   };
 
@@ -456,34 +725,269 @@
     transcript.forEach(function (entry, index) {
       if (!entry || typeof entry.text !== "string") return;
       var item = self.render(Object.assign({}, entry));
+      self.anchor = item;
       var last = index === transcript.length - 1;
       if (last && Array.isArray(entry.replies) && entry.replies.length) self.renderReplies(item, entry.replies);
     });
+    this.showStartTopics();
     this.showCase(this.store.state.caseNumber);
+    this.setUnread(this.store.state.unread);
   };
 
   Widget.prototype.showCase = function (number) {
     if (!number) return;
+    var changed = this.dom.caseNumber.textContent !== number;
     this.dom.caseNumber.textContent = number;
     this.dom.caseLine.hidden = false;
+    this.reveal();
+    if (changed) this.notify("case", { diarienummer: number });
+  };
+
+  Widget.prototype.setCase = function (number) {
+    if (typeof number !== "string" || !number) return;
+    this.store.state.caseNumber = number.slice(0, 40);
+    this.store.save();
+    this.showCase(this.store.state.caseNumber);
+  };
+
+  // ---------------------------------------------------------------- keeping and ending
+
+  Widget.prototype.hideSheet = function () {
+    var wasOpen = !this.dom.sheet.hidden;
+    this.dom.sheet.hidden = true;
+    this.dom.sheet.textContent = "";
+    this.dom.panel.classList.remove("kc-panel--sheet");
+    if (wasOpen) this.dom.input.focus();
+  };
+
+  Widget.prototype.openSheet = function (title, text, buttons) {
+    var sheet = this.dom.sheet;
+    sheet.textContent = "";
+    var heading = el("h3", "kc-sheet__title", title);
+    heading.id = "kc-sheet-title";
+    sheet.append(heading, el("p", "kc-sheet__text", text));
+    var row = el("div", "kc-sheet__buttons");
+    buttons.forEach(function (b) { row.appendChild(b); });
+    sheet.appendChild(row);
+    sheet.hidden = false;
+    this.dom.panel.classList.add("kc-panel--sheet");
+    buttons[0].focus();
+    this.reveal();
+  };
+
+  Widget.prototype.downloadButtons = function (conversation, caseNumber) {
+    var self = this;
+    return [["html", TEXT.downloadHtml], ["text", TEXT.downloadText]].map(function (kind) {
+      var b = button("kc-download", kind[1]);
+      b.setAttribute("data-format", kind[0]);
+      b.addEventListener("click", function () { self.download(kind[0], conversation, caseNumber); });
+      return b;
+    });
+  };
+
+  Widget.prototype.showKeepSheet = function () {
+    var self = this;
+    var done = button("kc-sheet__cancel", TEXT.closeSheet);
+    done.addEventListener("click", function () { self.hideSheet(); });
+    this.openSheet(TEXT.keepTitle, TEXT.keepText,
+      this.downloadButtons(null, null).concat([done]));
+  };
+
+  Widget.prototype.showEndSheet = function () {
+    var self = this;
+    var confirm = button("kc-sheet__confirm", TEXT.endConfirm);
+    confirm.addEventListener("click", function () { self.endConversation(); });
+    var cancel = button("kc-sheet__cancel", TEXT.endCancel);
+    cancel.addEventListener("click", function () { self.hideSheet(); });
+    this.openSheet(TEXT.endTitle, TEXT.endText,
+      [cancel].concat(this.downloadButtons(null, null), [confirm]));
+  };
+
+  /* The ownership proof the resident endpoints ask for (today: the conversation id). */
+  Widget.prototype.proof = function (conversation) {
+    return { conversation: conversation || this.store.state.sessionId };
+  };
+
+  Widget.prototype.download = function (format, conversation, caseNumber) {
+    var self = this;
+    var number = caseNumber || this.store.state.caseNumber || "samtal";
+    var body = Object.assign({ format: format }, this.proof(conversation));
+    if (!body.conversation) {
+      this.showAlert(TEXT.nothingToDownload, "download");
+      return Promise.resolve();
+    }
+    return postJson(this.cfg.transcriptUrl, body).then(function (res) {
+      if (res.status === 404) throw new Error(TEXT.nothingToDownload);
+      if (!res.ok) throw new Error(TEXT.downloadFailed);
+      return res.blob();
+    }).then(function (blob) {
+      self.clearAlert("download");
+      saveFile(blob, "chatt-" + number + (format === "html" ? ".html" : ".txt"));
+    }).catch(function (err) {
+      self.showAlert(err && err.message ? err.message : TEXT.downloadFailed, "download");
+    });
+  };
+
+  Widget.prototype.endConversation = function () {
+    var state = this.store.state;
+    this.ended = { sessionId: state.sessionId, caseNumber: state.caseNumber };
+    var asked = state.surveyed;
+    this.hideSheet();
+    this.store.clear();
+    this.confirmed = false;
+    var items = this.dom.log.querySelectorAll(".kc-msg, .kc-survey, .kc-kept, .kc-start");
+    for (var i = 0; i < items.length; i++) items[i].remove();
+    this.dom.caseLine.hidden = true;
+    this.dom.caseNumber.textContent = "";
+    this.showTyping(false);
+    this.add({ who: "system", text: TEXT.ended, time: new Date().toISOString() }, true);
+    if (this.ended.sessionId) {
+      var kept = el("li", "kc-kept");
+      kept.appendChild(el("p", null, TEXT.keepEnded));
+      var row = el("div", "kc-sheet__buttons");
+      this.downloadButtons(this.ended.sessionId, this.ended.caseNumber).forEach(function (b) {
+        row.appendChild(b);
+      });
+      kept.appendChild(row);
+      this.dom.log.appendChild(kept);
+      if (asked !== this.ended.sessionId + "|" + this.ended.caseNumber) this.askSatisfaction(this.ended.sessionId, this.ended.caseNumber);
+    }
+    this.store.clear();
+    this.showStartTopics();
+    if (this.socket && this.socket.connected) {
+      this.socket.emit("session_request", { session_id: null });
+    }
+    this.dom.input.focus();
+  };
+
+  /* "Fick du hjälp?" once per ärende: 1–5 and an optional comment, stored in the register. */
+  Widget.prototype.askSatisfaction = function (conversation, caseNumber) {
+    var self = this;
+    var old = this.dom.log.querySelector(".kc-survey");
+    if (old) old.remove();
+    var item = el("li", "kc-survey");
+    var form = el("form", "kc-survey__form");
+    form.noValidate = true;
+    var fieldset = el("fieldset", "kc-survey__scale");
+    var legend = el("legend", "kc-survey__title", TEXT.surveyTitle);
+    var hint = el("p", "kc-survey__hint", TEXT.surveyScale);
+    hint.id = "kc-survey-hint";
+    fieldset.setAttribute("aria-describedby", "kc-survey-hint");
+    var scale = el("div", "kc-survey__options");
+    for (var score = 1; score <= 5; score++) {
+      var option = el("label", "kc-survey__option");
+      var radio = el("input");
+      radio.type = "radio";
+      radio.name = "kc-score";
+      radio.value = String(score);
+      option.append(radio, el("span", null, String(score)));
+      scale.appendChild(option);
+    }
+    fieldset.append(legend, hint, scale);
+    var commentLabel = el("label", "kc-survey__label", TEXT.surveyComment);
+    commentLabel.htmlFor = "kc-survey-comment";
+    var comment = el("textarea", "kc-input kc-survey__comment");
+    comment.id = "kc-survey-comment";
+    comment.rows = 2;
+    var row = el("div", "kc-sheet__buttons");
+    var submit = el("button", "kc-send", TEXT.surveySend);
+    submit.type = "submit";
+    var skip = button("kc-sheet__cancel", TEXT.surveySkip);
+    row.append(submit, skip);
+    var status = el("p", "kc-survey__status");
+    status.setAttribute("role", "status");
+    form.append(fieldset, commentLabel, comment, row, status);
+    item.appendChild(form);
+    this.dom.log.appendChild(item);
+    this.anchor = item;
+    this.reveal();
+
+    function finish(text) {
+      item.textContent = "";
+      var thanks = el("p", "kc-survey__thanks", text);
+      thanks.setAttribute("role", "status");
+      item.appendChild(thanks);
+      if (self.store.state.sessionId === conversation) {
+        self.store.state.surveyed = conversation + "|" + caseNumber;
+        self.store.save();
+      }
+    }
+    skip.addEventListener("click", function () {
+      item.remove();
+      if (self.store.state.sessionId === conversation) {
+        self.store.state.surveyed = conversation + "|" + caseNumber;
+        self.store.save();
+      }
+      self.dom.input.focus();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = form.querySelector("input[name=kc-score]:checked");
+      if (!chosen) {
+        status.textContent = TEXT.surveyPick;
+        return;
+      }
+      submit.disabled = true;
+      postJson(self.cfg.satisfactionUrl, Object.assign({
+        score: Number(chosen.value),
+        comment: comment.value.trim() || null,
+      }, self.proof(conversation))).then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          if (res.ok) return finish(TEXT.surveyThanks);
+          if (res.status === 409) return finish(body.error || TEXT.surveyThanks);
+          throw new Error(body && typeof body.error === "string" ? body.error : TEXT.surveyFailed);
+        });
+      }).catch(function (err) {
+        submit.disabled = false;
+        status.textContent = err && err.message ? err.message : TEXT.surveyFailed;
+      });
+    });
   };
 
   // ---------------------------------------------------------------- sending
+
+  Widget.prototype.updateCounter = function () {
+    var length = this.dom.input.value.length;
+    var over = length > MAX_CHARS;
+    var counter = this.dom.counter;
+    counter.textContent = over ? TEXT.counterOver(length) : TEXT.counter(length);
+    counter.classList.toggle("kc-counter--over", over);
+    counter.classList.toggle("kc-counter--near", !over && length > MAX_CHARS * 0.8);
+    if (over) {
+      this.dom.input.setAttribute("aria-invalid", "true");
+      if (this.alertKind !== "tooLong") this.showAlert(TEXT.tooLong, "tooLong");
+    } else {
+      this.dom.input.removeAttribute("aria-invalid");
+      this.clearAlert("tooLong");
+    }
+  };
 
   Widget.prototype.submit = function () {
     var text = this.dom.input.value.trim();
     if (!text) {
       this.dom.input.focus();
-      return;
+      return false;
     }
     if (text.length > MAX_CHARS) {
-      this.showAlert(TEXT.tooLong);
-      return;
+      this.showAlert(TEXT.tooLong, "tooLong");
+      this.dom.input.focus();
+      return false;
     }
     this.dom.input.value = "";
+    this.updateCounter();
+    this.clearAlert("tooLong");
     this.removeReplies();
     this.sendText(text, text);
     this.dom.input.focus();
+    return true;
+  };
+
+  /* The embed API's send(text): as if the resident had typed it. */
+  Widget.prototype.send = function (text) {
+    if (typeof text !== "string") return false;
+    this.dom.input.value = text;
+    this.updateCounter();
+    return this.submit();
   };
 
   /* Show what the resident wrote; send `payload` now or keep it until reconnected. */
@@ -524,14 +1028,21 @@
     }
   };
 
+  /* While waiting for a reply; if none comes in time, say so and offer the phone. */
   Widget.prototype.showTyping = function (on) {
     var self = this;
     clearTimeout(this.typingTimer);
     this.dom.typing.hidden = !on;
     if (on) {
-      this.typingTimer = setTimeout(function () { self.dom.typing.hidden = true; }, REPLY_TIMEOUT_MS);
-      this.scrollToEnd();
+      var seconds = Math.max(1, Number(this.cfg.replyTimeoutSeconds) || REPLY_TIMEOUT_SECONDS);
+      this.typingTimer = setTimeout(function () { self.noReply(); }, seconds * 1000);
     }
+  };
+
+  Widget.prototype.noReply = function () {
+    this.dom.typing.hidden = true;
+    var text = TEXT.noReply + (this.cfg.phone ? " " + TEXT.noReplyCall + this.cfg.phone + "." : "");
+    this.add({ who: "system", text: text, time: new Date().toISOString() }, true);
   };
 
   // ---------------------------------------------------------------- receiving
@@ -541,22 +1052,36 @@
     var custom = data.custom && typeof data.custom === "object" ? data.custom : {};
     var agent = typeof data.kc_agent === "string" ? data.kc_agent : custom.kc_agent;
     var closed = data.kc_closed === true || custom.kc_closed === true;
+    var langs = Array.isArray(data.kc_lang) ? data.kc_lang : custom.kc_lang;
     var text = typeof data.text === "string" ? data.text : "";
     var replies = (data.quick_replies || data.buttons || []).filter(function (r) {
       return r && typeof r.title === "string" && typeof r.payload === "string";
     }).map(function (r) { return { title: r.title, payload: r.payload }; });
     this.showTyping(false);
+    this.setCase(typeof data.kc_case === "string" ? data.kc_case : custom.kc_case);
     if (text) {
       if (replies.length) this.removeReplies();
-      this.add({
+      var entry = {
         who: typeof agent === "string" && agent ? "agent" : "bot",
         agent: typeof agent === "string" ? agent.slice(0, 40) : undefined,
         text: text,
         time: new Date().toISOString(),
         replies: replies,
-      }, true);
+      };
+      if (Array.isArray(langs)) {
+        entry.langs = langs.slice(0, 5).map(function (part) {
+          return part && typeof part === "object" ? { text: String(part.text || ""), lang: String(part.lang || "") } : null;
+        }).filter(Boolean);
+      }
+      this.add(entry, true);
     }
-    if (closed) this.add({ who: "system", text: TEXT.closedByStaff, time: new Date().toISOString() }, true);
+    if (closed) {
+      this.add({ who: "system", text: TEXT.closedByStaff, time: new Date().toISOString() }, true);
+      var state = this.store.state;
+      if (state.surveyed !== state.sessionId + "|" + state.caseNumber) {
+        this.askSatisfaction(state.sessionId, state.caseNumber);
+      }
+    }
     this.lookupCase(0);
   };
 
@@ -574,9 +1099,7 @@
         .then(function (body) {
           if (id !== self.store.state.sessionId) return;
           if (body && typeof body.diarienummer === "string" && body.diarienummer) {
-            self.store.state.caseNumber = body.diarienummer.slice(0, 40);
-            self.store.save();
-            self.showCase(self.store.state.caseNumber);
+            self.setCase(body.diarienummer);
           } else {
             self.lookupCase(attempt + 1);
           }
@@ -591,7 +1114,7 @@
     var self = this;
     if (!this.cfg.socketUrl || typeof window.io !== "function") {
       this.setStatus(TEXT.noConfig);
-      this.showAlert(TEXT.noConfig);
+      this.showAlert(TEXT.noConfig, "connection");
       return;
     }
     var socket = window.io(this.cfg.socketUrl, {
@@ -618,7 +1141,7 @@
       self.store.save();
       self.confirmed = true;
       self.setStatus(TEXT.connected);
-      self.showAlert(null);
+      self.clearAlert("connection");
       self.flushQueue();
       if (state.transcript.length) self.lookupCase(0);
     });
@@ -632,24 +1155,8 @@
       failures += 1;
       self.confirmed = false;
       self.setStatus(TEXT.reconnecting);
-      if (failures === 2) self.showAlert(TEXT.unreachable);
+      if (failures === 2) self.showAlert(TEXT.unreachable, "connection");
     });
-  };
-
-  Widget.prototype.endConversation = function () {
-    this.store.clear();
-    this.confirmed = false;
-    var items = this.dom.log.querySelectorAll(".kc-msg");
-    for (var i = 0; i < items.length; i++) items[i].remove();
-    this.dom.caseLine.hidden = true;
-    this.dom.caseNumber.textContent = "";
-    this.showTyping(false);
-    this.add({ who: "system", text: TEXT.ended, time: new Date().toISOString() }, true);
-    this.store.clear();
-    if (this.socket && this.socket.connected) {
-      this.socket.emit("session_request", { session_id: null });
-    }
-    this.dom.input.focus();
   };
 
   // ---------------------------------------------------------------- start
@@ -682,7 +1189,9 @@
   function start() {
     if (document.querySelector("[data-kc-widget]")) return;
     Promise.all([loadConfig(), loadSocketIo(), loadStyle()]).then(function (results) {
-      window.KontaktcenterChatWidget = new Widget(results[0]);
+      var widget = new Widget(results[0]);
+      window.KontaktcenterChatWidget = widget;
+      widget.notify("ready", { widget: widget });
     });
   }
 
