@@ -86,7 +86,7 @@ wait_for() {  # url, name, seconds, id: ready, or the component died / timed out
       echo "$2 kunde inte starta (se raderna ovan och $LOG/). Allt stoppas." >&2
       return 1
     fi
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    if curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; then return 0; fi
     sleep 0.5
   done
   echo "$2 startade inte inom $3 s; se $LOG/." >&2
