@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=${KC_BIN:-.venv/bin}
+BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 if [ -n "${KC_ENV_FILE:-}" ]; then
   [ -r "$KC_ENV_FILE" ] || { echo "KC_ENV_FILE=$KC_ENV_FILE går inte att läsa." >&2; exit 2; }
