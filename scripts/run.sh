@@ -18,7 +18,7 @@ if [ -n "${KC_ENV_FILE:-}" ]; then
 fi
 [ -f var/secrets.env ] && { set -a; . var/secrets.env; set +a; }
 ENDPOINTS=${KC_ENDPOINTS:-endpoints.yml}
-"$BIN/python" -m kontaktcenter.envcheck --endpoints "$ENDPOINTS" || exit 2
+"$BIN/python" -m kontaktcenter.envcheck --root "$PWD" --endpoints "$ENDPOINTS" || exit 2
 RASA_PORT=${KC_RASA_PORT:-5005}
 ACTIONS_PORT=${KC_ACTIONS_PORT:-5055}
 WEB_PORT=${KC_WEB_PORT:-8080}

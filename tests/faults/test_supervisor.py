@@ -134,7 +134,7 @@ def test_missing_production_variables_are_named_before_anything_starts(product: 
 
 def test_a_process_that_dies_at_start_stops_everything_with_its_reason(product: Product) -> None:
     with socket.socket() as taken:  # the action server's port is already in use
-        taken.bind(("0.0.0.0", product.port("ACTIONS")))
+        taken.bind(("127.0.0.1", product.port("ACTIONS")))
         taken.listen()
         proc = product.run()
         code = proc.wait(timeout=180)
