@@ -45,7 +45,7 @@ def test_the_template_documents_every_variable_the_code_and_endpoints_use() -> N
 
 
 def test_production_endpoints_need_ten_variables_and_each_is_named() -> None:
-    assert len(endpoint_references(ROOT / PRODUCTION)) == 10
+    assert len(endpoint_references(ROOT / PRODUCTION)) >= 10  # ten today; more may come
     problems, _ = check({**SECRETS, "KC_ENDPOINTS": PRODUCTION})
     text = "\n".join(problems)
     for name in endpoint_references(ROOT / PRODUCTION):
