@@ -9,12 +9,16 @@ endpoints.yml::
       idle_minutes: 60            # close cases after this much silence (session expiry)
       close_interval_seconds: 60  # how often to look for idle cases
       retry_seconds: 5            # how often to retry the database while spooling
+      reconcile_hours: 24         # start-up reconciliation window (< shortest retention)
+      queue_size: 10000           # events kept in memory while the spool is not writable
 
 Rasa calls ``publish`` synchronously inside its event loop for every new event, so
-``publish`` only hands the event to :class:`kontaktcenter.records.recorder.Recorder`
-(a queue and a worker thread) and never blocks or raises.
+``publish`` hands the event to :class:`kontaktcenter.records.recorder.Recorder`, which
+makes it durable in the spool (fsynced) before returning, never touches the database
+and never raises. Creating the broker also installs
+:class:`rasa_addons.processor.ResilientProcessor`, which refuses messages while the
+register is not durable and starts the reconciliation with the SQL tracker store.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +31,8 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from kontaktcenter.records.recorder import Recorder
+from kontaktcenter.records.recorder import Recorder, RecorderStatus
+from rasa_addons import processor
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +60,7 @@ class RecordsEventBroker(EventBroker):
         close_interval_seconds: float | None = None,
         retry_seconds: float | None = None,
         queue_size: int | None = None,
+        reconcile_hours: float | None = None,
         **_: Any,
     ) -> None:
         if spool_dir is None:
@@ -69,6 +75,8 @@ class RecordsEventBroker(EventBroker):
             retry_every=_positive(retry_seconds, "retry_seconds", 5),
             max_queue=int(_positive(queue_size, "queue_size", 10_000)),
         ).start()
+        self.reconcile_window = timedelta(hours=_positive(reconcile_hours, "reconcile_hours", 24))
+        processor.install()
         logger.info("Records event broker started (spool: %s).", spool_dir)
 
     @classmethod
@@ -82,7 +90,7 @@ class RecordsEventBroker(EventBroker):
         return cls(url=broker_config.url, **broker_config.kwargs)
 
     def publish(self, event: dict[str, Any]) -> None:
-        """Queue the event; never blocks on the database and never raises."""
+        """Make the event durable (spool); never waits for the database, never raises."""
         try:
             self.recorder.submit(event)
         except Exception:  # a register problem must never break the resident's chat
@@ -91,7 +99,18 @@ class RecordsEventBroker(EventBroker):
     def is_ready(self) -> bool:
         return self.recorder.alive
 
+    def accepting(self) -> bool:
+        """False while accepted events could not be kept: new messages are refused."""
+        return self.recorder.durable
+
+    def status(self) -> RecorderStatus:
+        return self.recorder.status()
+
+    def reconcile_with(self, tracker_url: str) -> None:
+        """Register what Rasa's SQL tracker store holds and the register lacks."""
+        self.recorder.reconcile_with(tracker_url, self.reconcile_window)
+
     async def close(self) -> None:
-        """Flush queued events (to the database or the spool) before Rasa exits."""
+        """Write what waits (the spool keeps whatever the database cannot take yet)."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.recorder.stop, 10.0)

@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
 # Start the whole product: action server, Rasa server (REST + socket.io, API behind a
 # token) and the web server (chat widget page, staff console).
+# Each runs under a supervisor: when one dies, the reason (exit code or signal and the
+# tail of its log) is shown at once; during start-up that stops everything, afterwards
+# the component is restarted with backoff (1 s doubling to 60 s; reset after 60 s up).
 # Ctrl-C stops everything started here. `--shell` chats in the terminal instead.
+# Environment: deploy/kontaktcenter.env.example (KC_ENV_FILE=file loads one), checked
+# by `python -m kontaktcenter.envcheck` before anything starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=.venv/bin
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
+if [ -n "${KC_ENV_FILE:-}" ]; then
+  [ -r "$KC_ENV_FILE" ] || { echo "KC_ENV_FILE=$KC_ENV_FILE går inte att läsa." >&2; exit 2; }
+  set -a; . "$KC_ENV_FILE"; set +a
+fi
 [ -f var/secrets.env ] && { set -a; . var/secrets.env; set +a; }
-: "${KC_RASA_TOKEN:?KC_RASA_TOKEN saknas (make skapar var/secrets.env)}"
 ENDPOINTS=${KC_ENDPOINTS:-endpoints.yml}
+"$BIN/python" -m kontaktcenter.envcheck --root "$PWD" --endpoints "$ENDPOINTS" || exit 2
 RASA_PORT=${KC_RASA_PORT:-5005}
 ACTIONS_PORT=${KC_ACTIONS_PORT:-5055}
-mkdir -p var/log
+WEB_PORT=${KC_WEB_PORT:-8080}
+LOG=var/log
+RUN=var/run
+mkdir -p "$LOG" "$RUN"
+rm -f "$RUN"/*.died "$RUN"/*.pid
 
 # KC_NOW=2026-12-24T10:00 starts the product's clock at that Stockholm time (README);
 # one anchor makes the action server, Rasa and the web server share that clock.
@@ -21,44 +34,88 @@ if [ -n "${KC_NOW:-}" ]; then
   export KC_NOW KC_NOW_ANCHOR="${KC_NOW_ANCHOR:-$(date +%s.%N)}"
 fi
 
-pids=()
+# The three launch commands (exec: the supervisor's child is the server itself).
+start_actions() {
+  exec $BIN/rasa run actions --port "$ACTIONS_PORT" --actions actions
+}
+start_rasa() {
+  exec $BIN/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
+    --port "$RASA_PORT" --enable-api --auth-token "$KC_RASA_TOKEN" \
+    --log-file "$LOG/rasa.log"
+}
+start_web() {
+  exec $BIN/python -m kontaktcenter.web.app --port "$WEB_PORT"
+}
+
+say() {  # a supervisor line on the terminal and in var/log/supervisor.log
+  echo "[$(date '+%F %T')] $*" | tee -a "$LOG/supervisor.log" >&2
+}
+
+why() {  # exit status -> words
+  if (($1 > 128)); then echo "signal $(kill -l $(($1 - 128)) 2>/dev/null || echo $(($1 - 128)))"
+  else echo "kod $1"; fi
+}
+
+supervise() {  # id, name, log file, start function
+  local id=$1 name=$2 log=$3 start=$4 child=0 rc delay=1 since
+  trap 'kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  while :; do
+    since=$SECONDS
+    "$start" >>"$log" 2>&1 &
+    child=$!
+    echo "$child" >"$RUN/$id.pid"
+    rc=0; wait "$child" || rc=$?
+    touch "$RUN/$id.died"
+    say "$name (pid $child) avslutades ($(why "$rc")) efter $((SECONDS - since)) s. Sista raderna i $log:"
+    tail -n 15 "$log" | sed 's/^/    | /' | tee -a "$LOG/supervisor.log" >&2
+    ((SECONDS - since >= 60)) && delay=1
+    say "$name startas om om $delay s."
+    sleep "$delay" & child=$!
+    wait "$child" || true
+    delay=$((delay * 2 > 60 ? 60 : delay * 2))
+  done
+}
+
+sups=()
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${sups[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$RUN"/*.pid
   echo "Allt som startades är stoppat."
 }
 trap cleanup INT TERM EXIT
 
-wait_for() {  # url, name, seconds
+wait_for() {  # url, name, seconds, id: ready, or the component died / timed out
   local i
-  for ((i = 0; i < $3; i++)); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    sleep 1
+  for ((i = 0; i < $3 * 2; i++)); do
+    if [ -e "$RUN/$4.died" ]; then
+      echo "$2 kunde inte starta (se raderna ovan och $LOG/). Allt stoppas." >&2
+      return 1
+    fi
+    if curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.5
   done
-  echo "$2 startade inte inom $3 s; se var/log/." >&2
+  echo "$2 startade inte inom $3 s; se $LOG/." >&2
   return 1
 }
 
-$BIN/rasa run actions --port "$ACTIONS_PORT" --actions actions >var/log/actions.log 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "Action-servern" 60
+supervise actions Action-servern "$LOG/actions.log" start_actions &
+sups+=($!)
+wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "Action-servern" 60 actions
 
 if [ "${1:-}" = "--shell" ]; then
   $BIN/rasa shell --model models --endpoints "$ENDPOINTS" --quiet
   exit 0
 fi
 
-$BIN/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$KC_RASA_TOKEN" \
-  --log-file var/log/rasa.log >var/log/rasa-console.log 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa-servern" 180
+supervise rasa Rasa-servern "$LOG/rasa-console.log" start_rasa &
+sups+=($!)
+wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa-servern" 180 rasa
 
-WEB_PORT=${KC_WEB_PORT:-8080}
-$BIN/python -m kontaktcenter.web.app --port "$WEB_PORT" >var/log/web.log 2>&1 &
-pids+=($!)
-wait_for "http://127.0.0.1:$WEB_PORT/" "Webbservern" 30
+supervise web Webbservern "$LOG/web.log" start_web &
+sups+=($!)
+wait_for "http://127.0.0.1:$WEB_PORT/" "Webbservern" 30 web
 
 cat <<MSG
 Helsingborg kontaktcenters chattassistent körs.
@@ -67,7 +124,8 @@ Helsingborg kontaktcenters chattassistent körs.
   Chatta (REST):  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"test","message":"Hej"}'
   Socket.io:      http://localhost:$RASA_PORT/socket.io
   Rasa-API:       kräver token (KC_RASA_TOKEN i var/secrets.env)
-  Loggar:         var/log/
+  Registrets hälsa: http://localhost:$RASA_PORT/webhooks/health/  (och /metrics)
+  Loggar:         $LOG/ (omstarter: $LOG/supervisor.log)
 Tryck Ctrl-C för att stoppa.
 MSG
-wait -n "${pids[@]}"
+wait "${sups[@]}"

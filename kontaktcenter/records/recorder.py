@@ -1,35 +1,43 @@
-"""Background recording of chat events: a queue, one worker thread, a durable spool.
+"""Recording of chat events: durable first, then into the register in the background.
 
-Rasa calls its event broker's ``publish`` synchronously inside its event loop, so a
-slow or failing database must never reach the resident. :meth:`Recorder.submit` only
-serialises the event and puts it on a queue; the worker writes it to the register, or,
-when the database is unavailable or read-only, to the spool, which it drains (in order,
-idempotently) once the database is back. It also closes cases that went quiet.
-Plain Python; the Rasa glue is ``rasa_addons.event_broker``.
+Rasa calls its event broker's ``publish`` synchronously inside its event loop, once per
+new event, before the resident gets the reply. :meth:`Recorder.submit` therefore makes
+the event durable at once (an fsynced line in the spool, well under a millisecond) and
+returns; a worker thread writes the spool to the register in order and idempotently,
+so a slow or locked database never reaches the resident and a crash loses nothing.
+
+When even the spool cannot be written (disk full, I/O error) the event is kept in memory
+for the worker to write straight to the database, the recorder reports that it is not
+durable (:attr:`Recorder.durable`, :meth:`Recorder.status`) and logs it loudly until the
+spool works again; the Rasa glue refuses new messages meanwhile. At start the worker
+reconciles the register with Rasa's tracker store (:mod:`kontaktcenter.records.reconcile`)
+and it closes cases that went quiet. Plain Python; the Rasa glue is
+``rasa_addons.event_broker``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import json
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
+from kontaktcenter import clock
+from kontaktcenter.records.reconcile import DEFAULT_WINDOW, reconcile_with_tracker_store
 from kontaktcenter.records.register import Register
 from kontaktcenter.records.spool import DrainResult, Spool
-from kontaktcenter.records.text import utc_now
 
 logger = logging.getLogger(__name__)
 
-_STOP = object()
+LOUD_EVERY = 30.0  # seconds between repeated alarms while nothing is durable
 
 
 class RegisterUnavailable(RuntimeError):
@@ -58,8 +66,26 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class RecorderStatus:
+    """A snapshot for health checks and metrics."""
+
+    durable: bool  # every accepted event is on disk (spool or register)
+    alive: bool  # the worker thread runs
+    spool_pending: int  # events in the spool the register has not got yet
+    in_memory: int  # events only in memory (spool failed): lost on a crash
+    spooled_total: int
+    spool_failures_total: int
+    lost_total: int  # events dropped (memory limit reached while not durable)
+    reconciled_total: int
+    last_error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
 class Recorder:
-    """Owns the queue, the worker thread and the spool for one register."""
+    """Owns the spool, the worker thread and the register for one Rasa process."""
 
     def __init__(
         self,
@@ -73,43 +99,123 @@ class Recorder:
         tick: float = 0.5,
         register_factory: Callable[[str | None], Register] | None = None,
     ) -> None:
+        """``max_queue`` bounds the events kept in memory while the spool cannot be written."""
         self.url = url
         self.spool = Spool(spool_dir)
         self.idle_after = idle_after
         self.close_every = close_every
         self.retry_every = retry_every
+        self.max_in_memory = max_queue
         self.tick = tick
         self._factory = register_factory or _make_register
         self._register: Register | None = None
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_queue)
+        self._lock = threading.Lock()
+        self._unspooled: collections.deque[str] = collections.deque()
+        self._spool_broken = False
+        self._last_error: str | None = None
+        self._next_alarm = 0.0
+        self._counts = collections.Counter[str]()
         self._pending = self.spool.pending()
+        self._pending_logged = False  # "database away" said once per outage
         self._next_retry = 0.0
         self._next_close = time.monotonic() + close_every
+        self._reconcile: tuple[str, timedelta] | None = None
+        self._submitted = 0
+        self._handled = 0
+        self._progress = threading.Condition()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kc-records", daemon=True)
         self._started = False
         self._stopped = False
 
-    # -- called from Rasa's event loop: never block, never raise ----------------------
+    # -- called from Rasa's event loop: durable before returning, never raises --------
 
-    def submit(self, event: Mapping[str, Any]) -> None:
+    def submit(self, event: Mapping[str, Any]) -> bool:
+        """Make ``event`` durable in the spool; False when it is only in memory."""
         try:
             line = json.dumps(event, ensure_ascii=False, default=str)
         except Exception:
             logger.exception("Event could not be serialised for the register; skipped.")
+            return False
+        durable = False
+        with self._lock:
+            if not self._unspooled:  # never overtake events that missed the spool
+                try:
+                    self.spool.append(line)
+                    self._counts["spooled"] += 1
+                    self._spool_broken = False
+                    durable = True
+                except Exception as exc:
+                    self._spool_failed(exc)
+            if not durable:
+                self._keep_in_memory(line)
+            self._submitted += 1
+        self._wake.set()
+        return durable
+
+    def _spool_failed(self, exc: BaseException) -> None:
+        self._counts["spool_failures"] += 1
+        self._last_error = f"spool: {_short(exc)}"
+        if not self._spool_broken:
+            self._spool_broken = True
+            self._next_alarm = 0.0
+        self._alarm()
+
+    def _keep_in_memory(self, line: str) -> None:
+        if len(self._unspooled) >= self.max_in_memory:
+            self._counts["lost"] += 1
+            logger.critical("REGISTER: event lost, memory limit reached: %s", line[:200])
             return
+        self._unspooled.append(line)
+
+    def _alarm(self) -> None:
+        """Log loudly, at most every LOUD_EVERY seconds, while events are not durable."""
+        if time.monotonic() < self._next_alarm:
+            return
+        self._next_alarm = time.monotonic() + LOUD_EVERY
+        logger.critical(
+            "REGISTER NOT DURABLE: events cannot be written to the spool (%s); "
+            "%d only in memory. New conversations are refused until this is fixed.",
+            self._last_error,
+            len(self._unspooled),
+        )
+
+    # -- state ----------------------------------------------------------------------
+
+    @property
+    def durable(self) -> bool:
+        """True while every accepted event is on disk and the spool takes new ones."""
+        with self._lock:
+            return not self._spool_broken and not self._unspooled
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def backlog(self) -> bool:
+        """True while the spool holds events the database has not got yet."""
+        return self._pending or bool(self._unspooled)
+
+    def status(self) -> RecorderStatus:
+        with self._lock:
+            in_memory = len(self._unspooled)
+            broken = self._spool_broken
         try:
-            if self._stopped:
-                self.spool.append(line)
-                return
-            self._queue.put_nowait(line)
-        except queue.Full:
-            logger.error("Register queue full; writing the event straight to the spool.")
-            try:
-                self.spool.append(line)
-            except Exception:
-                logger.exception("Spool write failed; event lost: %s", line[:200])
-        except Exception:
-            logger.exception("Event could not be queued for the register.")
+            pending = self.spool.count()
+        except OSError:
+            pending = -1
+        return RecorderStatus(
+            durable=not broken and not in_memory,
+            alive=self.alive,
+            spool_pending=pending,
+            in_memory=in_memory,
+            spooled_total=self._counts["spooled"],
+            spool_failures_total=self._counts["spool_failures"],
+            lost_total=self._counts["lost"],
+            reconciled_total=self._counts["reconciled"],
+            last_error=self._last_error,
+        )
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -119,79 +225,87 @@ class Recorder:
             self._thread.start()
         return self
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    @property
-    def backlog(self) -> bool:
-        """True while the spool holds events the database has not got yet."""
-        return self._pending
+    def reconcile_with(self, tracker_url: str, window: timedelta = DEFAULT_WINDOW) -> None:
+        """Ask the worker to reconcile with Rasa's SQL tracker store (after the spool)."""
+        self._reconcile = (tracker_url, window)
+        self._wake.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Wait until every queued event has been handled (written or spooled)."""
+        """Wait until the worker has handled everything submitted so far once.
+
+        Handled means written to the register, or found the database away and left
+        in the spool (see :attr:`backlog`).
+        """
+        target = self._submitted
         deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
+        self._wake.set()
+        with self._progress:
+            while self._handled < target or self._reconcile is not None:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or not self.alive:
                     return False
-                self._queue.all_tasks_done.wait(remaining)
+                self._progress.wait(min(remaining, self.tick))
         return True
 
     def wait_drained(self, timeout: float = 10.0) -> bool:
-        """Wait until the queue is handled and the spool is empty."""
+        """Wait until everything submitted is in the register and the spool is empty."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.wait_idle(max(0.0, deadline - time.monotonic())) and not self._pending:
+            remaining = max(0.0, deadline - time.monotonic())
+            if self.wait_idle(remaining) and not self.backlog:
                 return True
-            time.sleep(min(0.05, self.tick))
+            self._wake.set()
+            with self._progress:
+                self._progress.wait(min(0.05, self.tick))
         return False
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Flush: handle what is queued (to the database or the spool), then stop."""
+        """Try once more to write what is waiting, then stop; the spool keeps the rest."""
         if self._stopped:
             return
         self._stopped = True
+        self._wake.set()
         if self._started and self._thread.is_alive():
-            with contextlib.suppress(queue.Full):
-                self._queue.put(_STOP, timeout=timeout)
             self._thread.join(timeout)
-        self._spool_leftovers()
+        with self._lock:
+            self._spool_memory()
+            if self._unspooled:
+                logger.critical(
+                    "REGISTER: %d events could not be kept at shutdown (spool not writable); "
+                    "they are in Rasa's tracker store and are reconciled at the next start.",
+                    len(self._unspooled),
+                )
 
     # -- worker ---------------------------------------------------------------------
 
     def _run(self) -> None:
         while True:
+            self._wake.wait(self.tick)
+            self._wake.clear()
+            stopping = self._stopped  # read first: this pass covers all submitted before
+            target = self._submitted
             try:
-                item = self._queue.get(timeout=self.tick)
-            except queue.Empty:
-                item = None
-            try:
-                if item is _STOP:
-                    return
-                if isinstance(item, str):
-                    self._handle(item)
-                self._maintain()
+                self._work()
             except Exception:
                 logger.exception("Register worker error (continuing).")
-            finally:
-                if item is not None:
-                    self._queue.task_done()
-
-    def _spool_leftovers(self) -> None:
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
+            with self._progress:
+                self._handled = max(self._handled, target)
+                self._progress.notify_all()
+            if stopping:
                 return
-            try:
-                if isinstance(item, str):
-                    self.spool.append(item)
-            except Exception:
-                logger.exception("Spool write failed at shutdown; event lost: %s", str(item)[:200])
-            finally:
-                self._queue.task_done()
+
+    def _work(self) -> None:
+        self._write_spool()
+        self._write_memory()
+        if not self._pending and self._reconcile is not None:
+            self._run_reconciliation()
+        if self._spool_broken and not self._unspooled:
+            self._probe_spool()
+        if not self.durable:
+            with self._lock:
+                self._alarm()
+        if not self._pending and not self._unspooled:
+            self._close_idle()
 
     def _ensure_register(self) -> Register:
         if self._register is None:
@@ -207,44 +321,109 @@ class Recorder:
     def _write(self, event: dict[str, Any]) -> None:
         self._ensure_register().record_event(event)
 
-    def _handle(self, line: str) -> None:
-        if self._pending:  # keep order: behind what is already spooled
-            self.spool.append(line)
-            self._try_drain()
-            return
-        try:
-            event = json.loads(line)
-            self._write(event)
-        except Exception as exc:
-            if is_transient(exc):
-                logger.warning("Register unavailable (%s); spooling events.", _short(exc))
-                self.spool.append(line)
-                self._pending = True
-                self._next_retry = time.monotonic() + self.retry_every
-            else:
-                logger.error("Event rejected by the register: %s", _short(exc))
-                self.spool.reject(line.encode("utf-8"), exc)
+    def _retry_later(self, exc: BaseException | None) -> None:
+        if exc is not None and not self._pending_logged:
+            logger.warning("Register unavailable (%s); events wait in the spool.", _short(exc))
+            self._pending_logged = True
+        self._next_retry = time.monotonic() + self.retry_every
 
-    def _try_drain(self) -> None:
+    def _write_spool(self) -> None:
+        """Drain the spool into the register (stops at the first transient error)."""
+        if not self.spool.pending():
+            self._pending = False
+            return
+        self._pending = True
         if time.monotonic() < self._next_retry:
             return
         result = self.spool.drain(self._write, is_transient)
         if result.complete and not self.spool.pending():
-            if result.written:
-                logger.info("Register back: %d spooled events written.", result.written)
+            if self._pending_logged:
+                logger.info("Register back: spooled events written.")
             self._pending = False
-        else:
-            self._next_retry = time.monotonic() + self.retry_every
+            self._pending_logged = False
+        elif not result.complete:
+            self._retry_later(result.stopped_by)
 
-    def _maintain(self) -> None:
-        if self._pending:
-            self._try_drain()
+    def _write_memory(self) -> None:
+        """Events that missed the spool: straight into the register, else into the spool."""
+        if self._pending or not self._unspooled:
             return
+        while True:
+            with self._lock:
+                if not self._unspooled:
+                    return
+                line = self._unspooled[0]
+            try:
+                self._write(json.loads(line))
+            except Exception as exc:
+                if is_transient(exc):
+                    with self._lock:
+                        self._spool_memory()
+                    self._retry_later(exc)
+                    return
+                logger.error("Event rejected by the register: %s", _short(exc))
+                self._reject(line, exc)
+            with self._lock:
+                if self._unspooled and self._unspooled[0] is line:
+                    self._unspooled.popleft()
+
+    def _reject(self, line: str, exc: BaseException) -> None:
+        try:
+            self.spool.reject(line.encode("utf-8"), exc)
+        except OSError:
+            logger.critical("REGISTER: rejected event could not be set aside: %s", line[:200])
+
+    def _spool_memory(self) -> None:
+        """Move in-memory events to the spool, oldest first, while it takes them."""
+        while self._unspooled:
+            try:
+                self.spool.append(self._unspooled[0])
+            except Exception as exc:
+                self._spool_failed(exc)
+                return
+            self._unspooled.popleft()
+            self._spool_broken = False
+            self._pending = True
+
+    def _probe_spool(self) -> None:
+        if self.spool.writable():
+            with self._lock:
+                self._spool_broken = False
+            logger.warning("REGISTER durable again: the spool can be written.")
+
+    def _run_reconciliation(self) -> None:
+        assert self._reconcile is not None
+        tracker_url, window = self._reconcile
+        if time.monotonic() < self._next_retry:
+            return
+        try:
+            result = reconcile_with_tracker_store(
+                self._ensure_register(), tracker_url, clock.now_utc(), window, self._write
+            )
+        except Exception as exc:
+            if not is_transient(exc):
+                logger.exception("Reconciliation with the tracker store failed; not retried.")
+                self._reconcile = None
+                return
+            self._retry_later(exc)
+            return
+        self._reconcile = None
+        self._counts["reconciled"] += result.written
+        if result.written:
+            logger.warning(
+                "Reconciliation: %d events were in the tracker store but not in the register; "
+                "written now.",
+                result.written,
+            )
+        else:
+            logger.info("Reconciliation: the register holds all %d tracker events.", result.scanned)
+
+    def _close_idle(self) -> None:
         if time.monotonic() < self._next_close:
             return
         self._next_close = time.monotonic() + self.close_every
         try:
-            closed = self._ensure_register().close_idle_cases(utc_now(), self.idle_after)
+            closed = self._ensure_register().close_idle_cases(clock.now_utc(), self.idle_after)
             if closed:
                 logger.info("Closed %d idle cases.", len(closed))
         except Exception as exc:

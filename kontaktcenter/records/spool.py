@@ -1,8 +1,10 @@
-"""A durable local spool for events the register could not write yet.
+"""The durable local spool: every event is written here before Rasa goes on.
 
-Append-only JSON lines under ``var/spool/`` (flushed and fsynced per event), so a
-database outage loses nothing. :meth:`Spool.drain` hands the events, oldest first, to
-a writer; writing is idempotent, so an event replayed after a crash is harmless.
+Append-only JSON lines under ``var/spool/`` (written in full and fsynced per event), so
+neither a database outage nor a crash loses an accepted event. :meth:`Spool.drain`
+hands the events, oldest first, to a writer; writing is idempotent, so an event
+replayed after a crash is harmless. A failed append (disk full, I/O error) cuts the
+file back to where it was and raises :class:`SpoolWriteError`: never half a line.
 
 Layout: new events go to ``events.jsonl``. A drain first renames it to a numbered
 ``segment-*.jsonl`` (under a lock), then works through the segments, remembering its
@@ -13,6 +15,8 @@ look at, instead of blocking everything behind it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -28,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 ACTIVE = "events.jsonl"
 REJECTED = "rejected.jsonl"
+PROBE = "probe.tmp"
+_PROBE_BYTES = 4096  # one file-system block: what the next event needs at least
 _OFFSET_EVERY = 50  # events between offset saves; replays are idempotent anyway
 
 
@@ -42,12 +48,35 @@ class DrainResult:
         return self.stopped_by is None
 
 
+class SpoolWriteError(OSError):
+    """The spool could not keep an event (disk full, I/O error); nothing was half-written."""
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """``os.write`` may write less than asked (full disk, signals): loop until done."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, "write returned 0 bytes")
+        view = view[written:]
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _cut_back(fd: int, length: int) -> None:
+    """Undo a partial append; if even that fails the next append starts a new line."""
+    try:
+        os.ftruncate(fd, length)
+        os.fsync(fd)
+    except OSError:
+        logger.error("Could not cut the spool back after a failed write.")
 
 
 class Spool:
@@ -72,22 +101,58 @@ class Spool:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def append(self, event: Mapping[str, Any] | str) -> None:
-        """Write one event durably (flush + fsync) before returning."""
+        """Write one event durably (whole line + fsync) before returning.
+
+        Raises :class:`SpoolWriteError` when that is impossible; the file is then cut
+        back to its previous length so that no partial line is left behind.
+        """
         line = (
             event if isinstance(event, str) else json.dumps(event, ensure_ascii=False, default=str)
         )
         data = (line.replace("\n", " ") + "\n").encode("utf-8")
+        try:
+            self._append(data)
+        except SpoolWriteError:
+            raise
+        except OSError as exc:
+            raise SpoolWriteError(exc.errno, f"spool not writable: {exc}") from exc
+
+    def _append(self, data: bytes) -> None:
         with self._lock("append.lock"):
             path = self.directory / ACTIVE
             new = not path.exists()
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                os.write(fd, data)
-                os.fsync(fd)
+                start = os.lseek(fd, 0, os.SEEK_END)
+                if start and os.pread(fd, 1, start - 1) != b"\n":
+                    data = b"\n" + data  # a crash left half a line: keep ours whole
+                try:
+                    _write_all(fd, data)
+                    os.fsync(fd)
+                except OSError as exc:
+                    _cut_back(fd, start)
+                    raise SpoolWriteError(exc.errno, f"spool write failed: {exc}") from exc
             finally:
                 os.close(fd)
             if new:
                 _fsync_dir(self.directory)
+
+    def writable(self) -> bool:
+        """True when a block can be written and synced now (probe after a failure)."""
+        path = self.directory / PROBE
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _write_all(fd, b"\0" * _PROBE_BYTES)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return True
+        except OSError:
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def _segments(self) -> list[Path]:
         return sorted(self.directory.glob("segment-*.jsonl"))
@@ -128,9 +193,13 @@ class Spool:
             return 0
 
     def _save_offset(self, segment: Path, offset: int) -> None:
+        """Remember the drain position; if the disk is full, a replay is harmless."""
         tmp = self._offset_path(segment).with_suffix(".offset.tmp")
-        tmp.write_text(str(offset))
-        os.replace(tmp, self._offset_path(segment))
+        try:
+            tmp.write_text(str(offset))
+            os.replace(tmp, self._offset_path(segment))
+        except OSError as exc:
+            logger.warning("Could not save the spool position (%s); events may be replayed.", exc)
 
     def reject(self, line: bytes, error: BaseException) -> None:
         """Set an event aside that can never be written, for a person to inspect."""

@@ -1,0 +1,150 @@
+"""Rasa's message processor, made to answer instead of falling silent.
+
+Rasa 3.6 has three ways to leave a resident without an answer, each fixed here:
+
+* The action server is down when a conversation starts: ``action_session_start`` fails,
+  no ``session_started`` and no ``action_listen`` are logged, and every later message
+  trips the circuit breaker until the session expires (60 minutes). Here a failing
+  custom action says so in Swedish; a failing session start still starts the session
+  (with the public-record notice), so once the action server is back the conversation
+  answers.
+* The circuit breaker (10 actions without a listen) stops the loop without logging
+  ``action_listen``, so the next message trips it again at once. Here the loop always
+  ends listening, with an apology when nothing was said.
+* The register cannot keep anything (spool not writable): messages are refused with a
+  Swedish explanation before Rasa stores or answers them (nothing accepted is lost).
+
+:func:`install` swaps this class into ``rasa.core.agent``, which builds the processor;
+the records event broker calls it (the broker is created before the agent).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import rasa.core.agent
+from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+from rasa.core.nlg import NaturalLanguageGenerator
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+from kontaktcenter import answers, service_notices
+from kontaktcenter.facts import get_facts
+
+logger = logging.getLogger(__name__)
+
+
+class _GuardedAction(Action):
+    """A custom action whose failure becomes a Swedish notice instead of silence."""
+
+    def __init__(self, inner: Action) -> None:
+        self.inner = inner
+        self.failed = False
+
+    def name(self) -> str:
+        return self.inner.name()
+
+    async def run(
+        self,
+        output_channel: OutputChannel,
+        nlg: NaturalLanguageGenerator,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+    ) -> list[Event]:
+        try:
+            return await self.inner.run(output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except RasaException as exc:
+            self.failed = True
+            logger.error("Custom action '%s' failed (%s); the resident is told.", self.name(), exc)
+            facts = get_facts()
+            notice = BotUttered(service_notices.actions_unavailable(facts))
+            if self.name() != ACTION_SESSION_START_NAME:
+                return [notice]
+            # What actions/session.py would have done, so the session really starts.
+            return [
+                BotUttered(answers.record_notice(facts)),
+                notice,
+                SessionStarted(),
+                ActionExecuted(ACTION_LISTEN_NAME),
+            ]
+
+
+class ResilientProcessor(MessageProcessor):
+    """MessageProcessor that refuses what cannot be kept and never stays mute."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        store = getattr(self.tracker_store, "_tracker_store", self.tracker_store)
+        broker = getattr(store, "event_broker", None)
+        self._records = broker if hasattr(broker, "accepting") else None
+        if self._records is not None and isinstance(store, SQLTrackerStore):
+            self._records.reconcile_with(store.engine.url.render_as_string(hide_password=False))
+
+    async def handle_message(self, message: UserMessage) -> list[dict[str, Any]] | None:
+        if self._records is not None and not self._records.accepting():
+            logger.error("Message from a resident refused: the register is not durable.")
+            channel = message.output_channel
+            await channel.send_text_message(
+                message.sender_id, service_notices.not_durable(get_facts())
+            )
+            if isinstance(channel, CollectingOutputChannel):
+                return channel.messages
+            return None
+        return await super().handle_message(message)
+
+    async def _run_action(
+        self,
+        action: Action,
+        tracker: DialogueStateTracker,
+        output_channel: OutputChannel,
+        nlg: NaturalLanguageGenerator,
+        prediction: Any,
+    ) -> bool:
+        if not isinstance(action, RemoteAction):
+            return await super()._run_action(action, tracker, output_channel, nlg, prediction)
+        guarded = _GuardedAction(action)
+        go_on = await super()._run_action(guarded, tracker, output_channel, nlg, prediction)
+        if guarded.failed and action.name() != ACTION_SESSION_START_NAME:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+            return False
+        return go_on
+
+    async def _run_prediction_loop(
+        self, output_channel: OutputChannel, tracker: DialogueStateTracker
+    ) -> None:
+        await super()._run_prediction_loop(output_channel, tracker)
+        if not self._should_handle_message(tracker) or tracker.latest_action_name in (
+            ACTION_LISTEN_NAME,
+            None,
+        ):
+            return
+        # The circuit breaker stopped the loop: listen, or every later message trips it.
+        if not _said_anything_since_user(tracker):
+            text = answers.fallback(get_facts())
+            tracker.update(BotUttered(text))
+            await output_channel.send_text_message(tracker.sender_id, text)
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
+def _said_anything_since_user(tracker: DialogueStateTracker) -> bool:
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+def install() -> None:
+    """Make Rasa's agent build :class:`ResilientProcessor` (idempotent)."""
+    if rasa.core.agent.MessageProcessor is not ResilientProcessor:
+        rasa.core.agent.MessageProcessor = ResilientProcessor  # type: ignore[misc]
