@@ -13,6 +13,7 @@ from datetime import datetime
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import settings
 
 from kontaktcenter import clock
 
@@ -64,3 +65,9 @@ def frozen_at() -> Iterator[FreezeAt]:
     yield freeze
     for freezer in reversed(freezers):
         freezer.stop()
+
+
+# Hypothesis' per-example deadline is a wall-clock limit: on a loaded 2-core CI machine it
+# turns correct code into "flaky" failures. Speed is measured in bench/, not in tests.
+settings.register_profile("kontaktcenter", deadline=None, derandomize=True)
+settings.load_profile("kontaktcenter")
