@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -84,11 +85,15 @@ class Message(Base):
     seq = Column(Integer, nullable=False)
     sender_role = Column(String(30), nullable=False)
     sender_name = Column(String(200), nullable=True)
-    sent_at = Column(UTCDateTime(), nullable=False)
+    sent_at = Column(UTCDateTime(), nullable=False, index=True)
     text = Column(Text, nullable=False)
     # Case-folded masked text: SQLite's lower() only folds ASCII (Ö, Å, Ä).
     text_folded = Column(Text, nullable=False)
     intent = Column(String(100), nullable=True)
+    # NLU confidence of ``intent``, and DIET's best real intent when ``intent`` is the
+    # fallback: what the statistics and "Obesvarade frågor" group by.
+    intent_confidence = Column(Float, nullable=True)
+    predicted_intent = Column(String(100), nullable=True)
     event_key = Column(String(64), nullable=False, unique=True)
 
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_messages_case_id_seq"),)
