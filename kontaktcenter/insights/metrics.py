@@ -1,10 +1,12 @@
 """Prometheus metrics read from the register at scrape time (docs/metrics.md).
 
 The web process is not the Rasa process, so it cannot count events as they happen.
-Instead a collector reads new rows since its last scrape (by primary key, cheap) and
-keeps running totals: counters are totals since this web process started reading,
-which is what Prometheus expects (``rate()`` handles restarts). Gauges (queue, spool)
-are read fresh on every scrape. Plain Python; the HTTP endpoint is kontaktcenter.web.
+On the first scrape the counters start from SQL totals of what the register holds;
+after that the collector reads only rows added since its last scrape (by primary key,
+cheap) and keeps running totals. The reply-latency histogram needs message pairs, so
+it counts replies registered after the web process started, like any in-process
+histogram (Prometheus ``rate()`` handles restarts). Gauges (queue, spool) are read
+fresh on every scrape. Plain Python; the HTTP endpoint is kontaktcenter.web.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector, CollectorRegistry
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from kontaktcenter import clock
 from kontaktcenter.db.engine import Database, get_database
@@ -52,7 +55,7 @@ class RegisterCollector(Collector):
         self.config = config or default_config()
         self._now = now
         self._lock = threading.Lock()
-        self._last_message = 0
+        self._last_message: int | None = None  # None: not initialised yet
         self._last_handover = 0
         self.messages: Counter[tuple[str, str]] = Counter()  # (direction, sender)
         self.intents: Counter[str] = Counter()
@@ -69,11 +72,13 @@ class RegisterCollector(Collector):
     def refresh(self) -> None:
         """Add every message and handover written since the last call."""
         with self._lock, self.db.session() as session:
+            if self._last_message is None:
+                self._initialise(session)
             while True:
                 rows = session.execute(
                     select(Message.id, Message.case_id, Message.sender_role, Message.sent_at,
                            Message.intent, Message.intent_confidence)
-                    .where(Message.id > self._last_message)
+                    .where(Message.id > (self._last_message or 0))
                     .order_by(Message.id)
                     .limit(BATCH)
                 ).all()
@@ -89,18 +94,42 @@ class RegisterCollector(Collector):
                 self.handovers += int(new_handovers)
                 self._last_handover = int(last)
 
+    def _initialise(self, session: Session) -> None:
+        """Totals of everything already in the register, aggregated by the database."""
+        low = case(
+            (Message.intent_confidence < self.config.missed_confidence_threshold, 1), else_=0
+        )
+        last = session.execute(select(func.max(Message.id))).scalar()
+        rows = session.execute(
+            select(Message.sender_role, Message.intent, low, func.count())
+            .where(Message.id <= (last or 0))
+            .group_by(Message.sender_role, Message.intent, low)
+        ).all()
+        for role, intent, is_low, count in rows:
+            self._count(role, intent, bool(is_low), int(count))
+        self._last_message = int(last or 0)
+        self._last_handover, self.handovers = (int(x or 0) for x in session.execute(
+            select(func.max(HandoverRecord.id), func.count())
+        ).one())
+
+    def _count(self, role: str, intent: str | None, low: bool, count: int = 1) -> None:
+        sender = SENDERS.get(role, "other")
+        self.messages["in" if role == v.ROLE_RESIDENT else "out", sender] += count
+        if role != v.ROLE_RESIDENT:
+            return
+        if intent == FALLBACK_INTENT:
+            self.fallbacks += count
+        elif intent:
+            self.intents[intent] += count
+            if low:
+                self.low_confidence += count
+
     def _add_message(self, message_id: int, case_id: int, role: str, sent_at: datetime,
                      intent: str | None, confidence: float | None) -> None:
-        self._last_message = max(self._last_message, message_id)
-        sender = SENDERS.get(role, "other")
-        self.messages["in" if role == v.ROLE_RESIDENT else "out", sender] += 1
+        self._last_message = max(self._last_message or 0, message_id)
+        low = confidence is not None and confidence < self.config.missed_confidence_threshold
+        self._count(role, intent, low)
         if role == v.ROLE_RESIDENT:
-            if intent == FALLBACK_INTENT:
-                self.fallbacks += 1
-            elif intent:
-                self.intents[intent] += 1
-                if confidence is not None and confidence < self.config.missed_confidence_threshold:
-                    self.low_confidence += 1
             self._pending.setdefault(case_id, sent_at)
             if len(self._pending) > 10_000:
                 self._prune(sent_at)

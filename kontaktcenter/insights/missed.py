@@ -22,7 +22,7 @@ from kontaktcenter.db.transactions import write_session
 from kontaktcenter.insights.config import InsightsConfig, default_config
 from kontaktcenter.insights.models import MissedQuestionReview
 from kontaktcenter.insights.period import Period
-from kontaktcenter.insights.stats import missed_condition
+from kontaktcenter.insights.stats import missed_condition, without_jit
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.models import Case, Message
 
@@ -148,6 +148,7 @@ class MissedQuestions:
         if not include_reviewed:
             stmt = stmt.where(MissedQuestionReview.id.is_(None))
         with self.db.session() as session:
+            without_jit(session, self.db.dialect)
             return [_missed(m, number, review) for m, number, review in session.execute(stmt)]
 
     def groups(self, period: Period, *, include_reviewed: bool = False) -> list[MissedGroup]:

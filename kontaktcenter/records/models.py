@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -85,7 +86,7 @@ class Message(Base):
     seq = Column(Integer, nullable=False)
     sender_role = Column(String(30), nullable=False)
     sender_name = Column(String(200), nullable=True)
-    sent_at = Column(UTCDateTime(), nullable=False, index=True)
+    sent_at = Column(UTCDateTime(), nullable=False)
     text = Column(Text, nullable=False)
     # Case-folded masked text: SQLite's lower() only folds ASCII (Ö, Å, Ä).
     text_folded = Column(Text, nullable=False)
@@ -96,7 +97,16 @@ class Message(Base):
     predicted_intent = Column(String(100), nullable=True)
     event_key = Column(String(64), nullable=False, unique=True)
 
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_messages_case_id_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_case_messages_case_id_seq"),
+        # Statistics (migration 0006_insights): "did the resident write?" per case, and
+        # resident messages over a period answered from the index alone.
+        Index("ix_case_messages_case_role", "case_id", "sender_role"),
+        Index(
+            "ix_case_messages_role_time",
+            "sender_role", "sent_at", "intent", "intent_confidence", "predicted_intent",
+        ),
+    )
 
 
 class MessageOriginal(Base):

@@ -228,11 +228,11 @@ def test_metrics_endpoint_counts_the_known_set(known_url: str, tmp_path: Path,
         assert m["kc_queue_longest_wait_seconds", ()] == 30 * 60
         assert m["kc_spool_events", ()] == 2
         assert m["kc_spool_oldest_age_seconds", ()] == 22 * 60
-        assert m["kc_reply_latency_seconds_count", ()] == 6
-        assert m["kc_reply_latency_seconds_sum", ()] == pytest.approx(6.0)
-        assert m["kc_reply_latency_seconds_bucket", (("le", "0.5"),)] == 0
-        assert m["kc_reply_latency_seconds_bucket", (("le", "1.0"),)] == 6
-        # New messages are added on the next scrape: one more fallback, answered in 3 s.
+        # Latency counts replies registered after the web process started reading.
+        assert m["kc_reply_latency_seconds_count", ()] == 0
+        assert m["kc_reply_latency_seconds_bucket", (("le", "+Inf"),)] == 0
+        # New messages are added on the next scrape: one more fallback, answered in 3 s,
+        # and one answered in 0.4 s.
         register_at = local(10, 9, 0)
         from tests.records_events import make_register
 
@@ -240,11 +240,21 @@ def test_metrics_endpoint_counts_the_known_set(known_url: str, tmp_path: Path,
         register.record_event(user("c8", register_at, "hmm", "nlu_fallback", 0.4))
         register.record_event({"sender_id": "c8", "event": "bot", "text": "Förlåt?",
                                "timestamp": (register_at + timedelta(seconds=3)).timestamp()})
+        again = register_at + timedelta(seconds=10)
+        register.record_event(user("c8", again, "öppettider", "ask_opening_hours", 0.95))
+        register.record_event({"sender_id": "c8", "event": "bot", "text": "8–17",
+                               "timestamp": (again + timedelta(seconds=0.4)).timestamp()})
         m = _metrics(await (await client.get("/metrics", headers=auth)).text())
         assert m["kc_fallbacks_total", ()] == 4
-        assert m["kc_reply_latency_seconds_count", ()] == 7
-        assert m["kc_reply_latency_seconds_bucket", (("le", "2.5"),)] == 6
-        assert m["kc_reply_latency_seconds_bucket", (("le", "5.0"),)] == 7
+        assert m["kc_messages_total", (("direction", "in"), ("sender", "resident"))] == 10
+        assert m["kc_messages_total", (("direction", "out"), ("sender", "bot"))] == 9
+        assert m["kc_replies_by_intent_total", (("intent", "ask_opening_hours"),)] == 2
+        assert m["kc_reply_latency_seconds_count", ()] == 2
+        assert m["kc_reply_latency_seconds_sum", ()] == pytest.approx(3.4, abs=0.01)
+        assert m["kc_reply_latency_seconds_bucket", (("le", "0.25"),)] == 0
+        assert m["kc_reply_latency_seconds_bucket", (("le", "0.5"),)] == 1
+        assert m["kc_reply_latency_seconds_bucket", (("le", "2.5"),)] == 1
+        assert m["kc_reply_latency_seconds_bucket", (("le", "5.0"),)] == 2
 
     run(known_url, tmp_path, scenario)
 
