@@ -113,6 +113,7 @@ async def _missed_response(request: web.Request, status: int = 200, message: str
     return render(request, "missed.html", status=status, groups=groups, query=query,
                   presets=PRESETS, show_all=show_all, period=period,
                   intents=[(i, _topic(request, i)) for i in intents],
+                  topic=lambda intent: _topic(request, intent),
                   decisions=DECISIONS, new_phrasing=NEW_PHRASING, back=back, toggle=toggle,
                   message=message, error=error or period_error,
                   threshold=f"{insights.missed.config.missed_confidence_threshold:.2f}")

@@ -159,9 +159,10 @@ def test_missed_questions_page_groups_and_triage(known_url: str, tmp_path: Path)
         html = await (await client.get("/console/obesvarade" + PERIOD_QUERY)).text()
         headings = re.findall(r'<h2 id="g\d+">([^<]*)<span class="count">\(([^)]*)\)', html)
         assert [(h.strip(), c.split(",")[0]) for h, c in headings] == [
-            ("ask_phone: bygglov, ring", "1 meddelande"),
-            ("hid_where: hid, parkera", "1 meddelande"),
-            ("ask_opening_hours: blörk, fnorp", "1 meddelande"),
+            ("Fråga om telefonnummer (ask_phone): bygglov, ring", "1 meddelande"),
+            ("Fråga om Helsingborg Innovation District (hid_where): hid, parkera",
+             "1 meddelande"),
+            ("Fråga om öppettider (ask_opening_hours): blörk, fnorp", "1 meddelande"),
         ]
         assert "ring mig på [telefonnummer borttaget] om bygglov" in html
         assert "070-123" not in html
