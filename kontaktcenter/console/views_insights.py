@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
@@ -31,8 +32,6 @@ class InsightsState:
 
     @cached_property
     def intents(self) -> list[str]:
-        from pathlib import Path
-
         return sorted(domain_intents(Path(self.domain_path)))
 
 

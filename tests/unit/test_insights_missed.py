@@ -25,7 +25,7 @@ from kontaktcenter.insights.period import Period
 from kontaktcenter.insights.suggestions import build as build_suggestions
 from kontaktcenter.insights.suggestions import domain_intents, to_yaml, training_examples
 from kontaktcenter.records.masking import Masker
-from tests.insights_data import PERIOD, build, local, start, user
+from tests.insights_data import EXPECTED, PERIOD, build, local, start, user
 from tests.unit.conftest_records import records_template_fixture, sqlite_url_fixture  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,8 +207,22 @@ def test_cli_stats_json_csv_and_text(known_url: str, capsys: pytest.CaptureFixtu
     assert main(["stats", "--url", known_url, "--from", "2026-11-02", "--to", "2026-11-08",
                  "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["conversations"] == 5 and data["containment_rate"] == pytest.approx(0.2)
-    assert data["satisfaction"] == {"1": 0, "2": 1, "3": 0, "4": 2, "5": 1}
+    assert data["period"] == {"from": "2026-11-02", "to": "2026-11-08"}
+    for name, expected in EXPECTED.items():
+        if name == "per_weekday_hour":
+            cells = {(w, h): n for w, row in enumerate(data[name].values())
+                     for h, n in enumerate(row) if n}
+            assert cells == expected
+        elif name == "satisfaction":
+            assert data[name] == {str(k): n for k, n in expected.items()}
+        elif name in ("top_intents", "top_missed"):
+            assert [(i["intent"], i["count"]) for i in data[name]] == expected
+        elif isinstance(expected, float):
+            assert data[name] == pytest.approx(expected), name
+        else:
+            assert data[name] == expected, name
+    assert list(data["per_weekday_hour"]) == ["måndag", "tisdag", "onsdag", "torsdag", "fredag",
+                                          "lördag", "söndag"]
     assert main(["stats", "--url", known_url, "--from", "2026-11-02", "--to", "2026-11-08",
                  "--csv"]) == 0
     rows = capsys.readouterr().out.splitlines()
