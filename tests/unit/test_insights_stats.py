@@ -104,3 +104,22 @@ def test_bad_periods_get_swedish_errors() -> None:
         periods.from_form("egen", "2024-01-01", "2026-01-01")
     with pytest.raises(ValueError, match="Okänd period"):
         periods.from_form("kvartal", None, None)
+
+
+def test_hours_across_the_end_of_summer_time(sqlite_url: str) -> None:
+    """25 Oct 2026: 02:30 happens twice (CEST, then CET); both count as Sunday 02."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.insights_data import start, user
+    from tests.records_events import make_register
+
+    register = make_register(sqlite_url)
+    for name, at in (("a", datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)),
+                     ("b", datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)),
+                     ("c", datetime(2026, 10, 24, 22, 30, tzinfo=timezone.utc))):
+        register.record_event(start(name, at))
+        register.record_event(user(name, at + timedelta(seconds=1), "hej", "greet", 0.9))
+    stats = compute(Period(date(2026, 10, 25), date(2026, 10, 25)), sqlite_url, CONFIG)
+    assert stats.conversations == 3
+    assert stats.per_day == [(date(2026, 10, 25), 3)]
+    assert stats.per_weekday_hour[6][0] == 1 and stats.per_weekday_hour[6][2] == 2
