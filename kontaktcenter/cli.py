@@ -32,6 +32,7 @@ def _register_db(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from kontaktcenter.calendar import cli as hours_cli
+    from kontaktcenter.insights import cli as insights_cli
     from kontaktcenter.records import cli as records_cli
     from kontaktcenter.staff import cli as staff_cli
 
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     hours_cli.register(sub)
     records_cli.register(sub)
     staff_cli.register(sub)
+    insights_cli.register(sub)
     return parser
 
 

@@ -33,6 +33,8 @@ class Settings:
     web_url: str = "http://localhost:8080"
     rasa_token: str = field(default="", repr=False)
     console_secret: str = field(default="", repr=False)
+    # Bearer token for GET /metrics (Prometheus); empty: the endpoint refuses everyone.
+    metrics_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,6 +54,7 @@ class Settings:
             web_url=env.get("KC_WEB_URL", "http://localhost:8080"),
             rasa_token=env.get("KC_RASA_TOKEN", ""),
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
+            metrics_token=env.get("KC_METRICS_TOKEN", ""),
         )
 
 

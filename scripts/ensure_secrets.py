@@ -11,7 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
-KEYS = ("KC_RASA_TOKEN", "KC_CONSOLE_SECRET")
+KEYS = ("KC_RASA_TOKEN", "KC_CONSOLE_SECRET", "KC_METRICS_TOKEN")
 
 
 def ensure(path: Path) -> None:

@@ -19,6 +19,7 @@ from kontaktcenter.console import (
     views_cases,
     views_handover,
     views_hours,
+    views_insights,
     views_login,
 )
 from kontaktcenter.console.auth import console_guard
@@ -80,6 +81,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/console/hours", views_hours.hours_page)
     r.add_post("/console/hours", views_hours.save_exception)
     r.add_post("/console/hours/{day}/remove", views_hours.remove_exception)
+    views_insights.setup(app)  # Statistik, Obesvarade frågor
     r.add_static("/console/static", STATIC, follow_symlinks=False)
     # aiosignal 1.4 types Signal with a TypeVarTuple that aiohttp 3.9's annotations predate.
     app.on_startup.append(_start)  # type: ignore[arg-type]

@@ -15,7 +15,9 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -90,9 +92,22 @@ class Message(Base):
     # Case-folded masked text: SQLite's lower() only folds ASCII (Ö, Å, Ä).
     text_folded = Column(Text, nullable=False)
     intent = Column(String(100), nullable=True)
+    # NLU confidence of ``intent``, and DIET's best real intent when ``intent`` is the
+    # fallback: what the statistics and "Obesvarade frågor" group by.
+    intent_confidence = Column(Float, nullable=True)
+    predicted_intent = Column(String(100), nullable=True)
     event_key = Column(String(64), nullable=False, unique=True)
 
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_messages_case_id_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="uq_case_messages_case_id_seq"),
+        # Statistics (migration 0006_insights): "did the resident write?" per case, and
+        # resident messages over a period answered from the index alone.
+        Index("ix_case_messages_case_role", "case_id", "sender_role"),
+        Index(
+            "ix_case_messages_role_time",
+            "sender_role", "sent_at", "intent", "intent_confidence", "predicted_intent",
+        ),
+    )
 
 
 class MessageOriginal(Base):

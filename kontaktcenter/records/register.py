@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -112,6 +113,33 @@ def _intent_name(event: Mapping[str, Any]) -> str | None:
         if isinstance(intent, Mapping) and intent.get("name"):
             return one_line(str(intent["name"]), 100)
     return None
+
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def _nlu_scores(event: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """The intent's confidence and DIET's best non-fallback intent (for the insights)."""
+    parse_data = event.get("parse_data")
+    if not isinstance(parse_data, Mapping):
+        return None, None
+    intent = parse_data.get("intent")
+    confidence = None
+    if isinstance(intent, Mapping):
+        try:
+            confidence = float(intent["confidence"])
+        except (KeyError, TypeError, ValueError):
+            confidence = None
+        if confidence is not None and not math.isfinite(confidence):
+            confidence = None
+    ranking = parse_data.get("intent_ranking")
+    for entry in ranking if isinstance(ranking, list) else []:
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if name and name != FALLBACK_INTENT:
+            return confidence, one_line(str(name), 100)
+    name = intent.get("name") if isinstance(intent, Mapping) else None
+    best = one_line(str(name), 100) if name and name != FALLBACK_INTENT else None
+    return confidence, best
 
 
 def _metadata(event: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -527,6 +555,7 @@ class Register:
         key = event_key(event)
         text = clean(event.get("text"), MAX_MESSAGE_CHARS).strip()
         intent = _intent_name(event) if event.get("event") == "user" else None
+        confidence, predicted = _nlu_scores(event) if intent else (None, None)
         metadata = _metadata(event)
         agent = one_line(str(metadata.get(AGENT_METADATA_KEY) or ""), 200)
         with write_session(self.db) as session:
@@ -572,6 +601,8 @@ class Register:
                 text=masked.text,
                 text_folded=fold(masked.text),
                 intent=intent,
+                intent_confidence=confidence,
+                predicted_intent=predicted,
                 event_key=key,
             )
             session.add(message)

@@ -83,11 +83,13 @@ def record_satisfaction(
         .order_by(Case.registered_at.desc(), Case.id.desc())
         .limit(1)
     )
+    number = ""
     try:
         with write_session(db) as session:
             case = session.execute(latest).scalar_one_or_none() if conversation else None
             if case is None:
                 raise NoCaseForConversation()
+            number = case.diarienummer
             taken = session.execute(
                 select(Satisfaction.id).where(Satisfaction.case_id == case.id)
             ).first()
@@ -104,7 +106,7 @@ def record_satisfaction(
             session.flush()
             return _info(row)
     except IntegrityError:  # answered at the same moment from another tab
-        raise AlreadyAnswered(case.diarienummer) from None
+        raise AlreadyAnswered(number) from None
 
 
 def satisfaction_for(db: Database, diarienummer: str) -> SatisfactionInfo | None:

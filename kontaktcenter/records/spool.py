@@ -174,6 +174,22 @@ class Spool:
                 total += sum(1 for line in handle if line.strip())
         return total
 
+    def oldest_pending_timestamp(self) -> float | None:
+        """The Rasa timestamp of the oldest event still waiting (for the metrics)."""
+        for path in [*self._segments(), self.directory / ACTIVE]:
+            if not path.exists():
+                continue
+            with open(path, "rb") as handle:
+                handle.seek(self._offset(path))
+                for line in handle:
+                    if not line.strip():
+                        continue
+                    try:
+                        return float(json.loads(line)["timestamp"])
+                    except (ValueError, TypeError, KeyError):
+                        return os.stat(path).st_mtime
+        return None
+
     def _rotate(self) -> None:
         with self._lock("append.lock"):
             active = self.directory / ACTIVE

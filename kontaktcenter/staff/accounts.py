@@ -25,7 +25,10 @@ from kontaktcenter.staff.passwords import (
 
 ROLE_AGENT = "kommunvägledare"
 ROLE_REGISTRAR = "registrator"
-ROLES = (ROLE_AGENT, ROLE_REGISTRAR)
+ROLE_TEAM_LEAD = "teamledare"
+ROLES = (ROLE_AGENT, ROLE_REGISTRAR, ROLE_TEAM_LEAD)
+# Who may see the statistics page (aggregates about colleagues' work).
+STATISTICS_ROLES = (ROLE_TEAM_LEAD, ROLE_REGISTRAR)
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -59,6 +62,10 @@ class Account:
     @property
     def is_registrar(self) -> bool:
         return self.role == ROLE_REGISTRAR
+
+    @property
+    def sees_statistics(self) -> bool:
+        return self.role in STATISTICS_ROLES
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS_KEY] = settings
     site.setup(app)
     setup_console(app)
+    from kontaktcenter.web import metrics  # GET /metrics for Prometheus (token)
+
+    metrics.setup(app, settings)
     return app
 
 

@@ -10,16 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    make_register,
-    records_template_fixture,
-    sqlite_url_fixture,
-)
 from test_event_broker import brokers, build, count_messages, rasa_session_start, rasa_turn  # noqa: F401
 
 from kontaktcenter.records.reconcile import reconcile_with_tracker_store
 from kontaktcenter.records.spool import ACTIVE, REJECTED, Spool, SpoolWriteError
+from tests.records_events import T0, make_register
 
 REAL_WRITE = os.write
 
