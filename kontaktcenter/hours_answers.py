@@ -17,6 +17,7 @@ from kontaktcenter.calendar import (
     format_time,
 )
 from kontaktcenter.dates import error_message, parse_date_expression
+from kontaktcenter.dates.messages import year_supported
 from kontaktcenter.facts import ContactFacts
 
 DEVIATION_WINDOW_DAYS = 14
@@ -27,16 +28,25 @@ RED_DAYS_INTRO = (
 )
 
 
-def _parse_iso_date(value: str | None) -> date | None:
+def _parse_iso_date(value: object) -> date | None:
+    """An entity value as a date the calendar can answer for, else None.
+
+    Entity values come from the tracker and may be anything (a list, a number, year 9999).
+    """
+    if not isinstance(value, str) or not value:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if year_supported(day.year) else None
 
 
-def _parse_iso_time(value: str | None) -> time | None:
+def _parse_iso_time(value: object) -> time | None:
+    if not isinstance(value, str) or not value:
+        return None
     try:
-        return time.fromisoformat(value) if value else None
+        return time.fromisoformat(value)
     except ValueError:
         return None
 
