@@ -33,6 +33,8 @@ class Settings:
     web_url: str = "http://localhost:8080"
     rasa_token: str = field(default="", repr=False)
     console_secret: str = field(default="", repr=False)
+    # Signs the web chat's conversation tokens (kontaktcenter.conversation_token).
+    conversation_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -41,17 +43,20 @@ class Settings:
         var_dir = Path(env.get("KC_VAR_DIR", root / "var")).resolve()
         config_dir = Path(env.get("KC_CONFIG_DIR", root / "config")).resolve()
         url = env.get("KC_DATABASE_URL") or f"sqlite:///{var_dir / 'kontaktcenter.db'}"
+        rasa_port = env.get("KC_RASA_PORT", "").strip() or "5005"
         return cls(
             root=root,
             var_dir=var_dir,
             config_dir=config_dir,
             database_url=url,
             timezone=env.get("KC_TIMEZONE", "Europe/Stockholm"),
-            rasa_url=env.get("KC_RASA_URL", "http://127.0.0.1:5005"),
-            rasa_public_url=env.get("KC_RASA_PUBLIC_URL", "http://localhost:5005"),
+            # KC_RASA_PORT (the port scripts/run.sh starts Rasa on) moves both defaults.
+            rasa_url=env.get("KC_RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            rasa_public_url=env.get("KC_RASA_PUBLIC_URL", f"http://localhost:{rasa_port}"),
             web_url=env.get("KC_WEB_URL", "http://localhost:8080"),
             rasa_token=env.get("KC_RASA_TOKEN", ""),
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
+            conversation_secret=env.get("KC_CONVERSATION_SECRET", ""),
         )
 
 
