@@ -18,7 +18,7 @@ import secrets
 
 logger = logging.getLogger(__name__)
 
-SECRET_ENV = "KC_CONVERSATION_SECRET"
+SECRET_ENV = "KC_CONVERSATION_SECRET"  # noqa: S105 (a name, not a secret)
 CONVERSATION_ID = re.compile(r"[0-9a-f]{32}")
 _CONTEXT = b"kontaktcenter-conversation:"
 MAX_TOKEN_CHARS = 100

@@ -1,7 +1,8 @@
 """Create the untracked secrets file on first run; never overwrite existing values.
 
 The Rasa HTTP API token, the console's session key, the web chat's conversation-token
-key and the action server's shared secret come from the environment in production; locally they live in ``var/secrets.env`` (git-ignored, mode 0600).
+key and the action server's shared secret come from the environment in production;
+locally they live in ``var/secrets.env`` (git-ignored, mode 0600).
 """
 
 from __future__ import annotations
