@@ -27,8 +27,9 @@ class FloodLimits:
     sender_burst: int = 8
     sender_per_second: float = 0.5
     sender_in_flight: int = 3
-    address_burst: int = 120
-    address_per_second: float = 5.0
+    # Generous: a city office or a mobile operator puts many residents behind one address.
+    address_burst: int = 300
+    address_per_second: float = 20.0
     tracked_keys: int = 100_000
 
     @classmethod

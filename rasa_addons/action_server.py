@@ -29,6 +29,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_addons.rasa_server import PRIVATE_UMASK
+
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-KC-Action-Token"  # noqa: S105 (a name, not a secret)
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{TOKEN_ENV} saknas: action-servern lyssnar på {args.host} och måste då kräva "
               "en delad hemlighet från Rasa.", file=sys.stderr)
         return 2
+    os.umask(PRIVATE_UMASK)
     logging.basicConfig(level=logging.INFO)
     app = create_app(args.actions, token or None)
     logger.info("Action server on http://%s:%s (secret %s)", args.host, args.port,

@@ -38,7 +38,11 @@ def rasa_argv(args: list[str], env: dict[str, str]) -> list[str]:
     return ["rasa", *args, *extra]
 
 
+PRIVATE_UMASK = 0o077  # trackers, spool and logs hold residents' messages
+
+
 def main() -> None:
+    os.umask(PRIVATE_UMASK)
     sys.argv = rasa_argv(sys.argv[1:], dict(os.environ))
     from rasa.__main__ import main as rasa_main
 

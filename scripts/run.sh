@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UB
 ENDPOINTS=${KC_ENDPOINTS:-endpoints.yml}
 RASA_PORT=${KC_RASA_PORT:-5005}
 ACTIONS_PORT=${KC_ACTIONS_PORT:-5055}
-mkdir -p var/log
+umask 077; mkdir -p var/log; chmod -R go-rwx var  # logs and databases hold personal data
 
 pids=()
 cleanup() {
@@ -33,7 +33,7 @@ wait_for() {  # url, name, seconds
   return 1
 }
 
-$BIN/rasa run actions --port "$ACTIONS_PORT" --actions actions >var/log/actions.log 2>&1 &
+$BIN/python -m rasa_addons.action_server --port "$ACTIONS_PORT" --actions actions >var/log/actions.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$ACTIONS_PORT/health" "Action-servern" 60
 
@@ -42,8 +42,8 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
-$BIN/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-  --port "$RASA_PORT" --enable-api --auth-token "$KC_RASA_TOKEN" \
+$BIN/python -m rasa_addons.rasa_server run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
+  --port "$RASA_PORT" --enable-api -i "${KC_RASA_INTERFACE:-127.0.0.1}" \
   --log-file var/log/rasa.log >var/log/rasa-console.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$RASA_PORT/" "Rasa-servern" 180

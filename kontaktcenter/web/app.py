@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
+    os.umask(0o077)  # the register database and logs hold personal data: owner only
     logging.basicConfig(level=logging.INFO)
     web.run_app(create_app(), host=args.host, port=args.port, print=None)
 
