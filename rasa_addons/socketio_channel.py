@@ -49,7 +49,7 @@ from socketio import AsyncServer
 
 from kontaktcenter.conversation_token import ConversationTokens
 from kontaktcenter.flood import FloodGuard, FloodLimits
-from kontaktcenter.input_check import FLOOD_REFUSED, resident_metadata
+from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
 from kontaktcenter.settings import Settings
 from rasa_addons.resident_gate import Refusal, checked_text, parse_override
 
@@ -58,6 +58,9 @@ logger = logging.getLogger(__name__)
 # Keys a bot message may carry for the widget, besides its text and buttons.
 WIDGET_KEYS = ("kc_agent", "kc_closed")
 MAX_AGENT_NAME = 40
+NO_SESSION_REFUSED = (
+    "Chatten är inte ansluten ännu, så meddelandet skickades inte. Ladda om sidan och försök igen."
+)
 FAILED_REPLY = "Något gick fel när ditt meddelande skulle tas emot. Försök igen om en stund."
 
 
@@ -236,12 +239,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             if not isinstance(data, dict):
+                await tell(sid, Refusal(400, NOT_TEXT_REFUSED))
                 return
             state = await sio.get_session(sid, namespace=namespace)
             if self.session_persistence:
                 sender_id = state.get("session_id")
-                if not sender_id:
-                    logger.warning("socket.io message before session_request; ignored")
+                if not sender_id:  # no conversation yet: say so rather than drop it
+                    logger.warning("socket.io message before session_request; refused")
+                    await tell(sid, Refusal(409, NO_SESSION_REFUSED))
                     return
             else:
                 sender_id = sid

@@ -159,9 +159,10 @@ def test_messages_go_only_to_the_confirmed_conversation(fake: dict[str, Any]) ->
     server, received = build(fake)
     victim = TOKENS.issue(uuid.uuid4().hex)
     handle = server.handlers["user_uttered"]
-    # Before session_request: ignored.
+    # Before session_request: refused out loud, never delivered.
     asyncio.run(handle("sid4", {"message": "Hej", "session_id": victim}))
     assert received == []
+    assert bot_texts(server, "sid4") == [channel.NO_SESSION_REFUSED]
     asyncio.run(server.handlers["session_request"]("sid4", None))
     mine = issued_id(server.emitted[-1][1])
     # A claimed session_id in the message does not redirect it.
@@ -193,8 +194,8 @@ def test_bad_payloads_are_refused_out_loud_and_metadata_cleaned(fake: dict[str, 
         ("Hej \ufffd", {"a": 1}), ("Hej", {"page": "/"})
     ]
     said = bot_texts(server, "sid6")
-    assert said == [input_check.NOT_TEXT_REFUSED, input_check.TOO_LONG_REFUSED,
-                    input_check.EMPTY_REFUSED]
+    assert said == [input_check.NOT_TEXT_REFUSED, input_check.NOT_TEXT_REFUSED,
+                    input_check.TOO_LONG_REFUSED, input_check.EMPTY_REFUSED]
 
 
 def test_a_flood_is_refused_with_a_swedish_answer(fake: dict[str, Any]) -> None:
