@@ -69,12 +69,13 @@ def test_rest_corpus(stack: RasaStack) -> None:
 
 
 def test_socketio_corpus(stack: RasaStack) -> None:
+    """One socket (as a widget), a new conversation per kind (``session_request``)."""
     problems = []
     results: dict[str, tuple[str, str]] = {}
-    for kind, text in CORPUS:
-        resident = SocketResident(stack.url)
-        try:
-            resident.start()
+    resident = SocketResident(stack.url)
+    try:
+        for kind, text in CORPUS:
+            resident.start()  # leaves the previous conversation's room
             # Accepted first messages get the public-record notice and then the answer.
             replies = resident.say(text, replies=1 if kind in REFUSED else 2)
             said = [r.get("text", "") for r in replies]
@@ -82,7 +83,7 @@ def test_socketio_corpus(stack: RasaStack) -> None:
             if not is_polite_swedish(answer):
                 problems.append(f"{kind}: {said!r}"[:200])
             results[kind] = (resident.conversation, text)
-        finally:
-            resident.close()
+    finally:
+        resident.close()
     problems += check_registered(stack, results)
     assert not problems, "\n".join(problems)
