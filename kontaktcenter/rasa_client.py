@@ -1,6 +1,8 @@
 """Server-side client of the Rasa HTTP API, used by the staff console.
 
-The token (KC_RASA_TOKEN) stays in this process: browsers never reach the Rasa API.
+The token (KC_RASA_TOKEN) stays in this process: browsers never reach the Rasa API. It
+travels as a signed JWT in the ``Authorization`` header (Rasa is started with the token as
+its JWT secret, rasa_addons/rasa_server.py), never in a URL that could be logged.
 Agent messages are pushed to the resident's open web chat with
 ``execute_side_effects=true&output_channel=socketio`` (NOTES.md, "Handover in Rasa 3.6").
 """
@@ -12,10 +14,13 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import jwt
 
 logger = logging.getLogger(__name__)
 
 AGENT_KEY = "kc_agent"
+# Rasa gives role "admin" every API route; the name shows who called in Rasa's logs.
+API_USER = {"username": "kontaktcenter-konsol", "role": "admin"}
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
 
 
@@ -58,10 +63,10 @@ class RasaClient:
     async def _call(
         self, method: str, path: str, params: dict[str, str] | None = None, body: Any = None
     ) -> Any:
-        query = {**(params or {}), "token": self._token}
         try:
             async with self._http().request(
-                method, f"{self.base_url}{path}", params=query, json=body
+                method, f"{self.base_url}{path}", params=params or {}, json=body,
+                headers=self._auth_header(),
             ) as response:
                 if response.status >= 400:
                     detail = (await response.text())[:300]
@@ -75,6 +80,12 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             logger.warning("Rasa API %s %s failed: %s", method, path, exc)
             raise RasaUnavailable("Chattbotten går inte att nå just nu. Försök igen.") from exc
+
+    def _auth_header(self) -> dict[str, str]:
+        """Bearer JWT signed with the token (HS256). No expiry: it lives only in this
+        process and is exactly as powerful as the token itself."""
+        signed = jwt.encode({"user": API_USER}, self._token, algorithm="HS256")
+        return {"Authorization": f"Bearer {signed}"}
 
     @staticmethod
     def _conversation(conversation_id: str) -> str:

@@ -35,6 +35,8 @@ class Settings:
     console_secret: str = field(default="", repr=False)
     # Bearer token for GET /metrics (Prometheus); empty: the endpoint refuses everyone.
     metrics_token: str = field(default="", repr=False)
+    # Signs the web chat's conversation tokens (kontaktcenter.conversation_token).
+    conversation_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,18 +45,21 @@ class Settings:
         var_dir = Path(env.get("KC_VAR_DIR", root / "var")).resolve()
         config_dir = Path(env.get("KC_CONFIG_DIR", root / "config")).resolve()
         url = env.get("KC_DATABASE_URL") or f"sqlite:///{var_dir / 'kontaktcenter.db'}"
+        rasa_port = env.get("KC_RASA_PORT", "").strip() or "5005"
         return cls(
             root=root,
             var_dir=var_dir,
             config_dir=config_dir,
             database_url=url,
             timezone=env.get("KC_TIMEZONE", "Europe/Stockholm"),
-            rasa_url=env.get("KC_RASA_URL", "http://127.0.0.1:5005"),
-            rasa_public_url=env.get("KC_RASA_PUBLIC_URL", "http://localhost:5005"),
+            # KC_RASA_PORT (the port scripts/run.sh starts Rasa on) moves both defaults.
+            rasa_url=env.get("KC_RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            rasa_public_url=env.get("KC_RASA_PUBLIC_URL", f"http://localhost:{rasa_port}"),
             web_url=env.get("KC_WEB_URL", "http://localhost:8080"),
             rasa_token=env.get("KC_RASA_TOKEN", ""),
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
             metrics_token=env.get("KC_METRICS_TOKEN", ""),
+            conversation_secret=env.get("KC_CONVERSATION_SECRET", ""),
         )
 
 

@@ -14,10 +14,15 @@ HTTP API still finds it):
 * Session persistence: python-socketio >= 5.10 made ``enter_room`` a coroutine and Rasa
   3.6 does not await it, so no bot message ever reached a persistent session
   (RasaHQ/rasa#13027). Here it is awaited.
-* Conversation ids are capabilities: anyone who knows one could join its room and read
-  the replies. Only server-issued ids (32 lowercase hex digits, 128 random bits) are
-  accepted; anything else gets a fresh id. A socket may only send messages into the
-  conversation it was confirmed for, whatever ``session_id`` the message claims.
+* Conversation ids are capabilities, so a socket owns a conversation only by presenting
+  the signed token this channel issued for it (kontaktcenter.conversation_token, HMAC
+  with KC_CONVERSATION_SECRET): ``session_confirm`` carries the token, the widget keeps
+  it and sends it back as ``session_id``. A bare id, or anything else, gets a fresh
+  conversation. A socket may only send into the conversation it was confirmed for,
+  whatever ``session_id`` a message claims.
+* Residents' messages pass the same checks as REST (rasa_addons.resident_gate): one
+  length limit, text is text (no forged ``/intent``), no staff-side metadata, flood
+  limits per conversation and address; refusals are said to the resident.
 * Browsers on the widget's origin may connect (``cors_allowed_origins``); the stock
   channel disables the origin check altogether.
 * Who speaks: a staff message posted through the HTTP API with
@@ -34,7 +39,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,28 +50,24 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from kontaktcenter.conversation_token import ConversationTokens
+from kontaktcenter.flood import FloodGuard, FloodLimits
+from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
 from kontaktcenter.settings import Settings
+from rasa_addons.resident_gate import Refusal, checked_text, parse_override
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"[0-9a-f]{32}")
 # Keys a bot message may carry for the widget, besides its text and buttons.
 WIDGET_KEYS = ("kc_agent", "kc_closed", "kc_lang")
 MAX_AGENT_NAME = 40
 LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 MAX_LANG_PARTS = 5
 MAX_LANG_PART_CHARS = 500
-MAX_MESSAGE_CHARS = 5000
-
-
-def new_session_id() -> str:
-    """A fresh, unguessable conversation id (128 random bits as hex)."""
-    return uuid.uuid4().hex
-
-
-def valid_session_id(value: Any) -> bool:
-    """True only for ids of the form this channel issues."""
-    return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
+NO_SESSION_REFUSED = (
+    "Chatten är inte ansluten ännu, så meddelandet skickades inte. Ladda om sidan och försök igen."
+)
+FAILED_REPLY = "Något gick fel när ditt meddelande skulle tas emot. Försök igen om en stund."
 
 
 def widget_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -181,10 +181,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         self,
         *args: Any,
         cors_allowed_origins: Iterable[str] = (),
+        tokens: ConversationTokens | None = None,
+        flood: FloodGuard | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins = list(cors_allowed_origins)
+        self.tokens = tokens or ConversationTokens.from_env()
+        self.flood = flood or FloodGuard(FloodLimits.from_env())
 
     def get_output_channel(self) -> SocketIOOutput | None:
         base = super().get_output_channel()
@@ -218,12 +222,22 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
 
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
-            return self._authorised(auth)
+            if not self._authorised(auth):
+                return False
+            request = environ.get("sanic.request")
+            state = {
+                "app": getattr(request, "app", None),
+                "address": getattr(request, "ip", None) or environ.get("REMOTE_ADDR"),
+            }
+            await sio.save_session(sid, state, namespace=namespace)
+            return True
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if valid_session_id(requested) else new_session_id()
+            presented = data.get("session_id") if isinstance(data, dict) else None
+            session_id = self.tokens.conversation(presented)
+            if session_id is None:
+                session_id = self.tokens.new_conversation_id()
             state = await sio.get_session(sid, namespace=namespace)
             previous = state.get("session_id")
             if self.session_persistence:
@@ -232,31 +246,53 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 await sio.enter_room(sid, session_id, namespace=namespace)
             state["session_id"] = session_id
             await sio.save_session(sid, state, namespace=namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            await sio.emit(
+                "session_confirm", self.tokens.issue(session_id), room=sid, namespace=namespace
+            )
+
+        async def tell(sid: str, refusal: Refusal) -> None:
+            await sio.emit(self.bot_message_evt, {"text": refusal.text}, room=sid,
+                           namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             if not isinstance(data, dict):
+                await tell(sid, Refusal(400, NOT_TEXT_REFUSED))
                 return
+            state = await sio.get_session(sid, namespace=namespace)
             if self.session_persistence:
-                state = await sio.get_session(sid, namespace=namespace)
                 sender_id = state.get("session_id")
-                if not sender_id:
-                    logger.warning("socket.io message before session_request; ignored")
+                if not sender_id:  # no conversation yet: say so rather than drop it
+                    logger.warning("socket.io message before session_request; refused")
+                    await tell(sid, Refusal(409, NO_SESSION_REFUSED))
                     return
             else:
                 sender_id = sid
-            text = data.get("message")
-            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
-            await on_new_message(
-                UserMessage(
-                    text,
-                    SocketIOOutput(sio, self.bot_message_evt),
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=self._metadata(data),
+            text = checked_text(data.get("message"))
+            if isinstance(text, Refusal):
+                await tell(sid, text)
+                return
+            if not self.flood.admit(sender_id, state.get("address")):
+                await tell(sid, Refusal(429, FLOOD_REFUSED))
+                return
+            try:
+                app = state.get("app")
+                agent = getattr(getattr(app, "ctx", None), "agent", None)
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        SocketIOOutput(sio, self.bot_message_evt),
+                        sender_id,
+                        parse_data=await parse_override(agent, sender_id, text),
+                        input_channel=self.name(),
+                        metadata=resident_metadata(self._metadata(data)),
+                    )
                 )
-            )
+            except Exception as exc:  # the text is personal data: log only the kind
+                logger.error("socket.io message failed: %s", type(exc).__name__)
+                await tell(sid, Refusal(503, FAILED_REPLY))
+            finally:
+                self.flood.done(sender_id)
 
         return webhook
 

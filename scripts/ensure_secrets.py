@@ -1,7 +1,8 @@
 """Create the untracked secrets file on first run; never overwrite existing values.
 
-The Rasa HTTP API token and the console's session key come from the environment in
-production; locally they live in ``var/secrets.env`` (git-ignored, mode 0600).
+The Rasa HTTP API token, the console's session key, the web chat's conversation-token
+key and the action server's shared secret come from the environment in production;
+locally they live in ``var/secrets.env`` (git-ignored, mode 0600).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import secrets
 import sys
 from pathlib import Path
 
-KEYS = ("KC_RASA_TOKEN", "KC_CONSOLE_SECRET", "KC_METRICS_TOKEN")
+KEYS = (
+    "KC_RASA_TOKEN",
+    "KC_CONSOLE_SECRET",
+    "KC_METRICS_TOKEN",
+    "KC_CONVERSATION_SECRET",
+    "KC_ACTION_TOKEN",
+)
 
 
 def ensure(path: Path) -> None:

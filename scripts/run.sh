@@ -24,7 +24,9 @@ ACTIONS_PORT=${KC_ACTIONS_PORT:-5055}
 WEB_PORT=${KC_WEB_PORT:-8080}
 LOG=var/log
 RUN=var/run
+umask 077  # logs and databases hold personal data: readable by this user only
 mkdir -p "$LOG" "$RUN"
+chmod -R go-rwx var
 rm -f "$RUN"/*.died "$RUN"/*.pid
 
 # KC_NOW=2026-12-24T10:00 starts the product's clock at that Stockholm time (README);
@@ -35,13 +37,16 @@ if [ -n "${KC_NOW:-}" ]; then
 fi
 
 # The three launch commands (exec: the supervisor's child is the server itself).
+# The action server binds 127.0.0.1 and, with KC_ACTION_TOKEN, wants Rasa's secret header;
+# Rasa reads its API token from the environment (never the process list) and binds
+# KC_RASA_INTERFACE (default 127.0.0.1).
 start_actions() {
-  exec $BIN/rasa run actions --port "$ACTIONS_PORT" --actions actions
+  exec $BIN/python -m rasa_addons.action_server --port "$ACTIONS_PORT" --actions actions
 }
 start_rasa() {
-  exec $BIN/rasa run --model models --endpoints "$ENDPOINTS" --credentials credentials.yml \
-    --port "$RASA_PORT" --enable-api --auth-token "$KC_RASA_TOKEN" \
-    --log-file "$LOG/rasa.log"
+  exec $BIN/python -m rasa_addons.rasa_server run --model models --endpoints "$ENDPOINTS" \
+    --credentials credentials.yml --port "$RASA_PORT" --enable-api \
+    -i "${KC_RASA_INTERFACE:-127.0.0.1}" --log-file "$LOG/rasa.log"
 }
 start_web() {
   exec $BIN/python -m kontaktcenter.web.app --port "$WEB_PORT"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,19 +14,15 @@ from kontaktcenter.rasa_client import RasaClient, RasaUnavailable
 from kontaktcenter.records import Register, get_register
 from kontaktcenter.settings import Settings
 from kontaktcenter.staff import StaffDirectory
+from kontaktcenter.staff.throttle import LoginThrottle
+from kontaktcenter.web.app import served_over_https
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def secure_cookies(settings: Settings, env: dict[str, str] | None = None) -> bool:
-    """Secure cookies when served over HTTPS (KC_WEB_URL https, or KC_CONSOLE_SECURE=1)."""
-    env = dict(os.environ if env is None else env)
-    flag = env.get("KC_CONSOLE_SECURE", "").strip().lower()
-    if flag in ("1", "true", "ja", "yes"):
-        return True
-    if flag in ("0", "false", "nej", "no"):
-        return False
-    return settings.web_url.lower().startswith("https://")
+    """Secure cookies when served over HTTPS (the same rule as HSTS)."""
+    return served_over_https(settings, env)
 
 
 @dataclass
@@ -40,6 +35,7 @@ class ConsoleState:
     calendar: CalendarService
     secure: bool
     templates: jinja2.Environment
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     _rasa: RasaClient | None = field(default=None, repr=False)
 
     @classmethod

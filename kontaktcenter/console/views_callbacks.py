@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from kontaktcenter.console.auth import account
+from kontaktcenter.console.ids import id_from
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
 from kontaktcenter.handover import HandoverError
@@ -19,10 +20,7 @@ async def callbacks_page(request: web.Request) -> web.Response:
 
 
 async def mark_handled(request: web.Request) -> web.StreamResponse:
-    try:
-        callback_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    callback_id = id_from(request)
     form = await request.post()
     try:
         await asyncio.to_thread(

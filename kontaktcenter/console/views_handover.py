@@ -11,6 +11,7 @@ from aiohttp import web
 
 from kontaktcenter import clock
 from kontaktcenter.console.auth import account
+from kontaktcenter.console.ids import id_from
 from kontaktcenter.console.render import render, wants_json
 from kontaktcenter.console.state import ConsoleState, state
 from kontaktcenter.handover import HANDED_BACK, WITH_AGENT, HandoverError, HandoverInfo, texts
@@ -39,10 +40,7 @@ def _queue_item(info: HandoverInfo, now: datetime) -> dict[str, Any]:
 
 
 def _handover_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return id_from(request)
 
 
 def _done(request: web.Request, location: str, message: str = "") -> web.StreamResponse:

@@ -15,6 +15,7 @@ from kontaktcenter.console.auth import (
 )
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
+from kontaktcenter.staff.throttle import THROTTLED
 
 
 def _login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
@@ -33,11 +34,17 @@ async def login(request: web.Request) -> web.Response:
     if not tokens_match(str(form.get("csrf_token") or ""), request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _login_page(request, "Sidan var för gammal. Försök logga in igen.", 403)
     console = state(request)
+    username = str(form.get("username") or "")[:200]
+    address = request.remote or "okänd"
+    if not console.login_throttle.allowed(address, username):
+        return _login_page(request, THROTTLED, 429)
     result = await asyncio.to_thread(
-        console.staff.authenticate, str(form.get("username") or ""), str(form.get("password") or "")
+        console.staff.authenticate, username, str(form.get("password") or "")
     )
     if not result.ok or result.account is None:
+        console.login_throttle.failed(address, username)
         return _login_page(request, result.message, 401)
+    console.login_throttle.succeeded(address, username)
     token, _csrf = await asyncio.to_thread(console.staff.create_session, result.account)
     response = web.HTTPFound("/console")
     set_cookie(response, request, SESSION_COOKIE, token)

@@ -15,6 +15,14 @@ class DateErrorKind(str, Enum):
     NO_SUCH_MONTH = "no_such_month"  # "2026-13-01", "24/13"
     WEEKDAY_MISMATCH = "weekday_mismatch"  # "fredag 24 december 2026" (a Thursday)
     NO_SUCH_TIME = "no_such_time"  # "kl 25", "kl 17.75"
+    OUT_OF_RANGE = "out_of_range"  # "9999-12-31", "år 0001": no calendar to answer from
+
+
+# Years the opening-hours calendar answers for. Holidays are computed a year either side
+# of the day asked about, so the edges of Python's date range (1 and 9999) would crash;
+# nobody needs the hours of another century.
+MIN_YEAR = 1900
+MAX_YEAR = 2199
 
 
 # One message per kind, for callers that only have the kind (e.g. a date_error entity).
@@ -30,7 +38,16 @@ ERROR_MESSAGES: dict[DateErrorKind, str] = {
     DateErrorKind.NO_SUCH_TIME: (
         "Jag hittar ingen sådan tid. Vilken tid menar du? Skriv till exempel 14.30."
     ),
+    DateErrorKind.OUT_OF_RANGE: (
+        f"Jag kan bara svara om öppettider för åren {MIN_YEAR}–{MAX_YEAR}. "
+        "Vilket datum menar du?"
+    ),
 }
+
+
+def year_supported(year: int) -> bool:
+    """True for years the calendar can answer about (see MIN_YEAR, MAX_YEAR)."""
+    return MIN_YEAR <= year <= MAX_YEAR
 
 
 def error_message(kind: DateErrorKind | str) -> str:

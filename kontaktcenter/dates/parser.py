@@ -166,6 +166,8 @@ def _date_or_error(
     if year is not None:
         if not 1 <= year <= 9999 or day > calendar.monthrange(year, month)[1]:
             return no_such_day
+        if not messages.year_supported(year):
+            return _out_of_range(start, end)
         return _Candidate(start, end, date=date(year, month, day), explicit=True)
     for candidate_year in range(today.year, today.year + 9):
         if day <= calendar.monthrange(candidate_year, month)[1]:
@@ -173,6 +175,13 @@ def _date_or_error(
             if candidate >= today:
                 return _Candidate(start, end, date=candidate, explicit=True)
     return no_such_day  # unreachable for real calendars
+
+
+def _out_of_range(start: int, end: int) -> _Candidate:
+    return _Candidate(
+        start, end, error=DateErrorKind.OUT_OF_RANGE,
+        message=messages.error_message(DateErrorKind.OUT_OF_RANGE),
+    )
 
 
 def _year(match: re.Match[str], group: str = "year") -> int | None:
@@ -302,8 +311,11 @@ _UNITS = {
 def _offset(match: re.Match[str], today: date) -> _Candidate:
     count = count_number(match.group("count"))
     sign = -1 if match.group("ago") else 1
-    delta = _UNITS[match.group("unit")] * (sign * count)
-    return _Candidate(match.start(), match.end(), date=today + delta)
+    try:
+        delta = _UNITS[match.group("unit")] * (sign * count)
+        return _Candidate(match.start(), match.end(), date=today + delta)
+    except (ValueError, OverflowError):  # "om 99999999 veckor": beyond Python's dates
+        return _out_of_range(match.start(), match.end())
 
 
 # Named days: regex over folded text -> canonical name in NAMED_DAYS.
@@ -362,8 +374,8 @@ def _named(match: re.Match[str], today: date) -> _Candidate | None:
     year = _year(match)
     shift = {"fore": -1, "innan": -1, "efter": 1}.get(match.group("relation") or "", 0)
     if year is not None:
-        if not 1 <= year <= 9999:
-            return None
+        if not messages.year_supported(year):
+            return _out_of_range(match.start(), match.end())
         day = named_day(name, year) + timedelta(days=shift)
     else:
         day = next_named_day(name, today - timedelta(days=shift)) + timedelta(days=shift)
@@ -598,6 +610,10 @@ def _parse(text: str, now: datetime | None) -> DateParse:
         first_time = _morning_if_said(first_time, folded.text)
 
     result = NO_DATE
+    if first is not None and first.date is not None and not messages.year_supported(
+        first.date.year
+    ):  # reached by counting ("om 300 år"), not by writing the year
+        first = _out_of_range(first.start, first.end)
     if first is not None:
         result = DateParse(
             date=first.date,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
 
 from aiohttp import web
 
@@ -33,17 +34,50 @@ def content_security_policy(connect_src: str) -> str:
     ).strip()
 
 
+def served_over_https(settings: Settings, env: dict[str, str] | None = None) -> bool:
+    """HTTPS deployment: KC_WEB_URL is https, or KC_CONSOLE_SECURE=1 (behind a TLS proxy).
+
+    Decides both Secure cookies and HSTS (docs/security.md)."""
+    env = dict(os.environ if env is None else env)
+    flag = env.get("KC_CONSOLE_SECURE", "").strip().lower()
+    if flag in ("1", "true", "ja", "yes"):
+        return True
+    if flag in ("0", "false", "nej", "no"):
+        return False
+    return settings.web_url.lower().startswith("https://")
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+SERVER_ERROR = "Något gick fel på servern. Försök igen om en stund."
+
+
+def add_security_headers(headers: MutableMapping[str, str], settings: Settings) -> None:
+    csp = content_security_policy(socket_sources(settings.rasa_public_url))
+    headers.setdefault("Content-Security-Policy", csp)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if served_over_https(settings):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+
+
 @web.middleware
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    response = await handler(request)
+    """On every response: pages, files, redirects, 404s and unexpected errors alike."""
     settings: Settings = request.app[SETTINGS_KEY]
-    csp = content_security_policy(socket_sources(settings.rasa_public_url))
-    response.headers.setdefault("Content-Security-Policy", csp)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:  # redirects and errors are raised in aiohttp
+        add_security_headers(exc.headers, settings)
+        raise
+    except Exception:
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        response = web.Response(status=500, text=SERVER_ERROR)
+    add_security_headers(response.headers, settings)
     return response
 
 
@@ -70,6 +104,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
+    os.umask(0o077)  # the register database and logs hold personal data: owner only
     logging.basicConfig(level=logging.INFO)
     web.run_app(create_app(), host=args.host, port=args.port, print=None)
 

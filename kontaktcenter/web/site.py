@@ -5,15 +5,16 @@ Routes (see docs/widget.md):
 * ``GET /``                      sample page in the city's style with the widget
 * ``GET /widget/<file>``         the widget's script and style, the vendored socket.io client
 * ``GET /widget/config.json``    contact facts and Rasa's public socket.io URL
-* ``GET /widget/case?conversation=<id>``  ``{"diarienummer": ...}`` of that conversation
+* ``POST /widget/case``          body: the conversation token -> ``{"diarienummer": ...}``
 * ``POST /widget/transcript``     the resident's own copy (HTML or text) of the ärende
 * ``POST /widget/satisfaction``   "Fick du hjälp?" 1–5 and a comment, once per ärende
 * ``GET /tillganglighet``         the chat's tillgänglighetsredogörelse
 
-The case, transcript and satisfaction endpoints serve only a caller that knows the
-conversation id (:func:`owned_conversation`). Ids are issued by the socket.io channel (rasa_addons/
-socketio_channel.py) as 128 random bits and only ever stored in the resident's own
-browser, so knowing one is the proof of owning it; any other shape is refused.
+Every resident endpoint serves only a caller holding the conversation's token: the signed
+token the socket.io channel issued to the widget (kontaktcenter.conversation_token), never
+a bare id (:func:`owned_conversation`). The token travels in the body, not the URL, so it
+is never written to an access log. A ``text/plain`` POST is a "simple" cross-origin
+request: widgets embedded elsewhere need no preflight for the case number.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from pathlib import Path
 from string import Template
 from typing import Any
 
 from aiohttp import web
 
+from kontaktcenter.conversation_token import MAX_TOKEN_CHARS, ConversationTokens
 from kontaktcenter.facts import ContactFacts, get_facts
 from kontaktcenter.settings import Settings
 from kontaktcenter.web.app import SETTINGS_KEY, socket_sources  # noqa: F401 (re-export)
@@ -35,7 +36,6 @@ from kontaktcenter.web.app import SETTINGS_KEY, socket_sources  # noqa: F401 (re
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
-CONVERSATION_ID = re.compile(r"[0-9a-f]{32}")
 
 # Files served under /widget/: public name -> (path in static/, content type).
 WIDGET_FILES: dict[str, tuple[str, str]] = {
@@ -147,21 +147,27 @@ def lookup_diarienummer(database_url: str, conversation_id: str) -> str | None:
     return case.diarienummer if case else None
 
 
+def _case_error(text: str, status: int) -> web.Response:
+    return web.json_response({"error": text}, status=status, headers=CORS_HEADERS)
+
+
 async def case(request: web.Request) -> web.Response:
-    conversation = request.query.get("conversation", "")
-    if not CONVERSATION_ID.fullmatch(conversation):
-        return web.json_response(
-            {"error": "Ogiltigt samtals-id."}, status=400, headers=CORS_HEADERS
-        )
+    settings = _settings(request)
+    if not settings.conversation_secret:
+        logger.error("KC_CONVERSATION_SECRET is not set: case numbers cannot be looked up")
+        return _case_error("Ärendenumret kan inte hämtas just nu.", 503)
+    raw = await request.content.read(MAX_TOKEN_CHARS + 1)
+    token = raw.decode("utf-8", "replace").strip() if len(raw) <= MAX_TOKEN_CHARS else ""
+    conversation = ConversationTokens(settings.conversation_secret).conversation(token)
+    if conversation is None:
+        return _case_error("Ogiltigt samtals-id.", 400)
     try:
         number = await asyncio.to_thread(
-            lookup_diarienummer, _settings(request).database_url, conversation
+            lookup_diarienummer, settings.database_url, conversation
         )
     except Exception:
         logger.exception("register lookup failed")
-        return web.json_response(
-            {"error": "Ärendenumret kan inte hämtas just nu."}, status=503, headers=CORS_HEADERS
-        )
+        return _case_error("Ärendenumret kan inte hämtas just nu.", 503)
     return web.json_response({"diarienummer": number}, headers=CORS_HEADERS)
 
 
@@ -183,14 +189,13 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
 def owned_conversation(settings: Settings, body: dict[str, Any]) -> str | None:
     """The conversation the caller proves to own, or None.
 
-    Today the proof (``body["conversation"]``) is the conversation id itself, an
-    unguessable server-issued secret held only in the resident's browser. Every resident
-    endpoint asks here, so a signed conversation token replaces it in this one place.
+    The proof (``body["conversation"]``) is the signed token the socket.io channel issued
+    to this resident's widget; every resident endpoint asks here.
     """
-    conversation = body.get("conversation")
-    if isinstance(conversation, str) and CONVERSATION_ID.fullmatch(conversation):
-        return conversation
-    return None
+    if not settings.conversation_secret:
+        logger.error("KC_CONVERSATION_SECRET is not set: resident endpoints refuse everyone")
+        return None
+    return ConversationTokens(settings.conversation_secret).conversation(body.get("conversation"))
 
 
 def own_transcript(database_url: str, conversation_id: str, fmt: str, authority: str
@@ -283,7 +288,7 @@ def setup(app: web.Application) -> None:
     """Add the resident's routes to the web app (settings under ``SETTINGS_KEY``)."""
     app.router.add_get("/", page)
     app.router.add_get("/widget/config.json", config)
-    app.router.add_get("/widget/case", case)
+    app.router.add_post("/widget/case", case)
     for path, handler in (("/widget/transcript", transcript),
                           ("/widget/satisfaction", satisfaction)):
         app.router.add_post(path, handler)

@@ -112,6 +112,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             database_url=stack.env["KC_DATABASE_URL"],
             rasa_public_url=stack.url,
             web_url=origin,
+            conversation_secret=stack.conversation_secret,
         )
         server = ServerThread(build_app(settings), port)
         server.start()
@@ -206,8 +207,9 @@ def session_id(page: Page) -> str:
     value = page.evaluate(
         "() => JSON.parse(localStorage.getItem('kontaktcenterChat.v1') || '{}').sessionId"
     )
-    assert isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value), value
-    return value
+    # The widget keeps the signed token "<conversation id>.<signature>" (issue 11).
+    assert isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}\.[\w-]{43}", value), value
+    return value.split(".")[0]
 
 
 def user_texts(stack: RasaStack, conversation: str) -> list[str]:

@@ -56,7 +56,9 @@ class RasaStack:
     # A real endpoints file (e.g. endpoints.production.yml) used as it is; its ${VARS}
     # come from extra_env. When set, endpoints_override is not used.
     endpoints_file: Path | None = None
-    token: str = "test-token-" + os.urandom(8).hex()
+    token: str = field(default_factory=lambda: "test-token-" + os.urandom(16).hex())
+    action_token: str = field(default_factory=lambda: os.urandom(16).hex())
+    conversation_secret: str = field(default_factory=lambda: os.urandom(16).hex())
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen] = field(default_factory=list)
@@ -92,6 +94,8 @@ class RasaStack:
             KC_VAR_DIR=str(var),
             KC_DATABASE_URL=self.database_url or f"sqlite:///{var / 'kontaktcenter.db'}",
             KC_RASA_TOKEN=self.token,
+            KC_ACTION_TOKEN=self.action_token,
+            KC_CONVERSATION_SECRET=self.conversation_secret,
             HOME=env.get("HOME", str(self.workdir)),
         )
         env.update(self.clock_env)
@@ -105,7 +109,8 @@ class RasaStack:
             return self.endpoints_file
         path = self.workdir / "endpoints.yml"
         endpoints: dict[str, object] = {
-            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook"},
+            "action_endpoint": {"url": f"http://127.0.0.1:{self.actions_port}/webhook",
+                                "headers": {"X-KC-Action-Token": self.action_token}},
             "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(var / "rasa_tracker.db")},
             "event_broker": {
                 "type": "rasa_addons.event_broker.RecordsEventBroker",
@@ -129,14 +134,16 @@ class RasaStack:
         logs = self.workdir / "logs"
         logs.mkdir(exist_ok=True)
         alog = logs / "actions.log"
+        # The product's own launchers (as scripts/run.sh): 127.0.0.1, secrets from env only.
         self.procs.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "actions", "--port", str(self.actions_port), "--actions", "actions"],
+            [str(BIN / "python"), "-m", "rasa_addons.action_server",
+             "--port", str(self.actions_port), "--actions", "actions"],
             cwd=ROOT, env=env, stdout=alog.open("w"), stderr=subprocess.STDOUT))
         rlog = logs / "rasa.log"
         self.procs.append(subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
-             "--enable-api", "--auth-token", self.token],
+            [str(BIN / "python"), "-m", "rasa_addons.rasa_server", "run", "--model", str(MODEL),
+             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+             "--port", str(self.rasa_port), "--enable-api"],
             cwd=ROOT, env=env, stdout=rlog.open("w"), stderr=subprocess.STDOUT))
         wait_http(f"http://127.0.0.1:{self.actions_port}/health", 90, self.procs[0], alog)
         wait_http(f"{self.url}/", 240, self.procs[1], rlog)
@@ -153,13 +160,29 @@ class RasaStack:
         self.procs.clear()
 
     def say(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
-        """Send a resident message over the REST channel; the bot's replies."""
-        body = json.dumps({"sender": sender, "message": text}).encode()
-        req = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
+        """Send a resident message over the REST channel; the bot's replies.
+
+        A refusal (HTTP 4xx: empty, too long, flood) comes back as a Swedish bot-style
+        reply too; a server error (5xx) fails."""
+        status, replies = self.post_rest({"sender": sender, "message": text}, timeout)
+        assert status < 500, (status, replies)
+        return replies if isinstance(replies, list) else []
+
+    def post_rest(self, body: object, timeout: float = 60, raw: bytes | None = None,
+                  ) -> tuple[int, object]:
+        """POST to the REST webhook (``raw`` bytes as they are); status and JSON reply."""
+        data = raw if raw is not None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=data,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            assert resp.status == 200
-            return json.loads(resp.read())
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            payload = err.read()
+            try:
+                return err.code, json.loads(payload or b"null")
+            except ValueError:
+                return err.code, payload.decode(errors="replace")
 
     def api(self, path: str, method: str = "GET", body: object | None = None,
             token: str | None = "default") -> tuple[int, object]:

@@ -53,7 +53,8 @@ class Resident:
         self.sio.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
         await self.sio.connect(self.url, transports=["polling"])
         await self.sio.emit("session_request", {"session_id": None})
-        self.conversation = await asyncio.wait_for(confirmed, 10)
+        # session_confirm carries the signed token "<conversation id>.<signature>".
+        self.conversation = (await asyncio.wait_for(confirmed, 10)).split(".")[0]
         return self
 
     async def say(self, text: str) -> None:

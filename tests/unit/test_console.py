@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import jwt
 from aiohttp import CookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -33,7 +34,14 @@ class FakeRasa:
         self.app.router.add_get("/conversations/{id}/tracker", self.tracker)
 
     def _check(self, request: web.Request) -> None:
-        if request.query.get("token") != TOKEN:
+        """As Rasa started with the token as JWT secret: a signed admin Bearer JWT only."""
+        assert "token" not in request.query  # never in a URL
+        scheme, _, signed = request.headers.get("Authorization", "").partition(" ")
+        try:
+            claims = jwt.decode(signed, TOKEN, algorithms=["HS256"])
+        except jwt.PyJWTError:
+            raise web.HTTPUnauthorized() from None
+        if scheme != "Bearer" or claims.get("user", {}).get("role") != "admin":
             raise web.HTTPUnauthorized()
 
     async def post_events(self, request: web.Request) -> web.Response:

@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from kontaktcenter.conversation_token import ConversationTokens
 from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.facts import get_facts
@@ -134,6 +135,14 @@ def migrated_url(tmp_path: Path) -> str:
     get_database(url).dispose()
 
 
+SECRET = "case-test-secret"
+TOKENS = ConversationTokens(SECRET)
+
+
+def with_secret(settings: Settings) -> Settings:
+    return replace(settings, conversation_secret=SECRET)
+
+
 def test_case_endpoint_returns_only_the_diarienummer(migrated_url: str) -> None:
     conversation = uuid.uuid4().hex
     case = get_register(migrated_url).open_case(
@@ -143,27 +152,46 @@ def test_case_endpoint_returns_only_the_diarienummer(migrated_url: str) -> None:
     async def check(client: TestClient) -> list[tuple[int, dict, str]]:
         out = []
         for conv in (conversation, uuid.uuid4().hex):
-            resp = await client.get("/widget/case", params={"conversation": conv})
+            resp = await client.post("/widget/case", data=TOKENS.issue(conv),
+                                     headers={"Content-Type": "text/plain"})
             out.append((resp.status, await resp.json(), resp.headers["Cache-Control"]))
         return out
 
-    (status, body, cache), (other_status, other, _) = run(make_settings(migrated_url), check)
+    settings = with_secret(make_settings(migrated_url))
+    (status, body, cache), (other_status, other, _) = run(settings, check)
     assert status == 200 and body == {"diarienummer": case.diarienummer}
     assert cache == "no-store"
     assert other_status == 200 and other == {"diarienummer": None}
 
 
+def test_a_bare_conversation_id_no_longer_reveals_the_case(migrated_url: str) -> None:
+    conversation = uuid.uuid4().hex
+    get_register(migrated_url).open_case(
+        conversation, datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc), "socketio")
+
+    async def check(client: TestClient) -> list[int]:
+        bare = await client.post("/widget/case", data=conversation)
+        forged = await client.post(
+            "/widget/case", data=ConversationTokens("other").issue(conversation))
+        old_style = await client.get("/widget/case", params={"conversation": conversation})
+        return [bare.status, forged.status, old_style.status]
+
+    # GET now falls through to the widget files: "no such file".
+    assert run(with_secret(make_settings(migrated_url)), check) == [400, 400, 404]
+
+
 @pytest.mark.parametrize(
-    "conversation",
-    ["", "abc", "../../etc", "A" * 32, "0" * 31, "0" * 33, "' OR 1=1 --", "x" * 2000],
-    ids=["empty", "short", "path", "upper", "31", "33", "sql", "long"],
+    "token",
+    ["", "abc", "../../etc", "A" * 32, "0" * 31, "0" * 33, "' OR 1=1 --", "x" * 2000,
+     "0" * 32 + ".", "\ud800"],
+    ids=["empty", "short", "path", "upper", "31", "33", "sql", "long", "nosig", "surrogate"],
 )
-def test_case_endpoint_refuses_ids_it_never_issues(conversation: str) -> None:
+def test_case_endpoint_refuses_tokens_it_never_issued(token: str) -> None:
     async def check(client: TestClient) -> tuple[int, dict]:
-        resp = await client.get("/widget/case", params={"conversation": conversation})
+        resp = await client.post("/widget/case", data=token.encode("utf-8", "surrogatepass"))
         return resp.status, await resp.json()
 
-    status, body = run(make_settings(), check)
+    status, body = run(with_secret(make_settings()), check)
     assert status == 400 and body == {"error": "Ogiltigt samtals-id."}
 
 
@@ -171,11 +199,25 @@ def test_case_endpoint_says_so_politely_when_the_register_is_down(tmp_path: Path
     url = f"sqlite:///{tmp_path / 'missing' / 'dir' / 'kc.db'}"
 
     async def check(client: TestClient) -> tuple[int, dict]:
-        resp = await client.get("/widget/case", params={"conversation": uuid.uuid4().hex})
+        resp = await client.post("/widget/case", data=TOKENS.issue(uuid.uuid4().hex))
         return resp.status, await resp.json()
 
-    status, body = run(make_settings(url), check)
+    status, body = run(with_secret(make_settings(url)), check)
     assert status == 503 and body == {"error": "Ärendenumret kan inte hämtas just nu."}
+
+
+def test_case_endpoint_without_a_secret_refuses_politely() -> None:
+    async def check(client: TestClient) -> tuple[int, dict]:
+        resp = await client.post("/widget/case", data=TOKENS.issue(uuid.uuid4().hex))
+        return resp.status, await resp.json()
+
+    assert run(make_settings(), check) == (503, {"error": "Ärendenumret kan inte hämtas just nu."})
+
+
+def test_widget_sends_its_token_in_the_body_not_the_url() -> None:
+    source = (STATIC / "kontaktcenter-chat.js").read_text(encoding="utf-8")
+    assert "conversation=" not in source
+    assert 'method: "POST", body: id' in source
 
 
 def test_widget_script_never_parses_server_text_as_html() -> None:

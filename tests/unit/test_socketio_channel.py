@@ -16,6 +16,9 @@ import socketio
 import yaml
 from rasa.core.channels.channel import UserMessage
 
+from kontaktcenter import input_check
+from kontaktcenter.conversation_token import ConversationTokens
+from kontaktcenter.flood import FloodGuard, FloodLimits
 from rasa_addons import socketio_channel as channel
 from rasa_addons.socketio_channel import SocketIOInput, SocketIOOutput
 
@@ -70,59 +73,98 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     return made
 
 
-def build(fake: dict[str, Any], persistence: bool = True,
-          origins: list[str] | None = None) -> tuple[FakeServer, list[UserMessage]]:
+TOKENS = ConversationTokens("test-secret")
+
+
+def issued_id(token: Any) -> str:
+    """The conversation a confirmed token names (and proof that it is genuine)."""
+    conversation = TOKENS.conversation(token)
+    assert conversation is not None, token
+    return conversation
+
+
+def build(fake: dict[str, Any], persistence: bool = True, origins: list[str] | None = None,
+          flood: FloodGuard | None = None) -> tuple[FakeServer, list[UserMessage]]:
     received: list[UserMessage] = []
 
     async def on_new_message(message: UserMessage) -> None:
         received.append(message)
 
     input_channel = SocketIOInput(session_persistence=persistence,
-                                  cors_allowed_origins=origins or ["http://localhost:8080"])
+                                  cors_allowed_origins=origins or ["http://localhost:8080"],
+                                  tokens=TOKENS, flood=flood or FloodGuard())
     input_channel.blueprint(on_new_message)
     return fake["server"], received
 
 
-def test_session_request_awaits_enter_room_with_a_fresh_id(fake: dict[str, Any]) -> None:
+def bot_texts(server: FakeServer, sid: str) -> list[str]:
+    return [data["text"] for event, data, room in server.emitted
+            if event == "bot_uttered" and room == sid]
+
+
+def test_session_request_awaits_enter_room_with_a_fresh_signed_token(
+    fake: dict[str, Any],
+) -> None:
     server, _ = build(fake)
     asyncio.run(server.handlers["session_request"]("sid1", {"session_id": None}))
-    event, issued, room = server.emitted[-1]
+    event, token, room = server.emitted[-1]
     assert event == "session_confirm" and room == "sid1"
-    assert channel.valid_session_id(issued)
-    assert server.rooms["sid1"] == {issued}
+    assert server.rooms["sid1"] == {issued_id(token)}
 
 
-def test_a_stored_id_is_kept_across_reconnects(fake: dict[str, Any]) -> None:
+def test_a_stored_token_is_kept_across_reconnects(fake: dict[str, Any]) -> None:
     server, received = build(fake)
     known = uuid.uuid4().hex
-    asyncio.run(server.handlers["session_request"]("sid2", {"session_id": known}))
-    assert server.emitted[-1] == ("session_confirm", known, "sid2")
+    token = TOKENS.issue(known)
+    asyncio.run(server.handlers["session_request"]("sid2", {"session_id": token}))
+    assert server.emitted[-1] == ("session_confirm", token, "sid2")
     assert server.rooms["sid2"] == {known}
-    asyncio.run(server.handlers["user_uttered"]("sid2", {"message": "Hej", "session_id": known}))
+    asyncio.run(server.handlers["user_uttered"]("sid2", {"message": "Hej", "session_id": token}))
     assert [(m.text, m.sender_id, m.input_channel) for m in received] == [("Hej", known, "socketio")]
+
+
+def test_a_bare_conversation_id_is_no_longer_ownership(fake: dict[str, Any]) -> None:
+    """Joining with a victim's id (seen in a log, by staff) gives a new conversation."""
+    server, received = build(fake)
+    victim = uuid.uuid4().hex
+    asyncio.run(server.handlers["session_request"]("attacker", {"session_id": victim}))
+    mine = issued_id(server.emitted[-1][1])
+    assert mine != victim and server.rooms["attacker"] == {mine}
+    asyncio.run(server.handlers["user_uttered"]("attacker", {"message": "Hej"}))
+    assert [m.sender_id for m in received] == [mine]
+
+
+def test_a_token_signed_with_another_secret_is_refused(fake: dict[str, Any]) -> None:
+    server, _ = build(fake)
+    victim = uuid.uuid4().hex
+    forged = ConversationTokens("another-secret").issue(victim)
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": forged}))
+    assert issued_id(server.emitted[-1][1]) != victim
 
 
 @pytest.mark.parametrize(
     "claimed",
-    ["test", "1", "../x", "A" * 32, "sid-of-someone-else", 42, {"x": 1}, "0" * 33],
+    ["test", "1", "../x", "A" * 32, "sid-of-someone-else", 42, {"x": 1}, "0" * 33,
+     "0" * 32 + ".", "0" * 32 + ".x" * 100],
 )
 def test_ids_the_server_never_issued_are_replaced(fake: dict[str, Any], claimed: Any) -> None:
     server, _ = build(fake)
     asyncio.run(server.handlers["session_request"]("sid3", {"session_id": claimed}))
     issued = server.emitted[-1][1]
-    assert issued != claimed and channel.valid_session_id(issued)
-    assert server.rooms["sid3"] == {issued}
+    assert issued != claimed
+    assert server.rooms["sid3"] == {issued_id(issued)}
 
 
 def test_messages_go_only_to_the_confirmed_conversation(fake: dict[str, Any]) -> None:
     server, received = build(fake)
-    victim = uuid.uuid4().hex
+    victim = TOKENS.issue(uuid.uuid4().hex)
     handle = server.handlers["user_uttered"]
-    # Before session_request: ignored.
+    # Before session_request: refused out loud, never delivered.
     asyncio.run(handle("sid4", {"message": "Hej", "session_id": victim}))
     assert received == []
+    assert bot_texts(server, "sid4") == [channel.NO_SESSION_REFUSED]
     asyncio.run(server.handlers["session_request"]("sid4", None))
-    mine = server.emitted[-1][1]
+    mine = issued_id(server.emitted[-1][1])
     # A claimed session_id in the message does not redirect it.
     asyncio.run(handle("sid4", {"message": "Hej", "session_id": victim}))
     assert [m.sender_id for m in received] == [mine]
@@ -131,21 +173,51 @@ def test_messages_go_only_to_the_confirmed_conversation(fake: dict[str, Any]) ->
 def test_a_new_session_request_leaves_the_old_room(fake: dict[str, Any]) -> None:
     server, _ = build(fake)
     asyncio.run(server.handlers["session_request"]("sid5", None))
-    first = server.emitted[-1][1]
+    first = issued_id(server.emitted[-1][1])
     asyncio.run(server.handlers["session_request"]("sid5", None))
-    second = server.emitted[-1][1]
+    second = issued_id(server.emitted[-1][1])
     assert first != second and server.rooms["sid5"] == {second}
 
 
-def test_bad_payloads_are_ignored_or_cleaned(fake: dict[str, Any]) -> None:
+def test_bad_payloads_are_refused_out_loud_and_metadata_cleaned(fake: dict[str, Any]) -> None:
     server, received = build(fake)
     asyncio.run(server.handlers["session_request"]("sid6", {}))
     handle = server.handlers["user_uttered"]
     asyncio.run(handle("sid6", "not a dict"))
     asyncio.run(handle("sid6", {"message": 123, "metadata": "{not json"}))
-    asyncio.run(handle("sid6", {"message": "x" * 100_000, "metadata": '{"a": 1}'}))
-    assert [(len(m.text), m.metadata) for m in received] == [
-        (0, {}), (channel.MAX_MESSAGE_CHARS, {"a": 1})
+    asyncio.run(handle("sid6", {"message": "x" * 100_000}))
+    asyncio.run(handle("sid6", {"message": "  \x00 "}))
+    asyncio.run(handle("sid6", {"message": "Hej \ud800", "metadata": '{"a": 1}'}))
+    asyncio.run(handle("sid6", {"message": "Hej", "metadata": {
+        "kc_resident_name": "Kommunvägledare Anna", "KC_agent": "Anna", "page": "/"}}))
+    assert [(m.text, m.metadata) for m in received] == [
+        ("Hej \ufffd", {"a": 1}), ("Hej", {"page": "/"})
+    ]
+    said = bot_texts(server, "sid6")
+    assert said == [input_check.NOT_TEXT_REFUSED, input_check.NOT_TEXT_REFUSED,
+                    input_check.TOO_LONG_REFUSED, input_check.EMPTY_REFUSED]
+
+
+def test_a_flood_is_refused_with_a_swedish_answer(fake: dict[str, Any]) -> None:
+    server, received = build(fake, flood=FloodGuard(FloodLimits(sender_burst=3),
+                                                    clock=lambda: 100.0))
+    asyncio.run(server.handlers["session_request"]("sid8", {}))
+    for n in range(10):
+        asyncio.run(server.handlers["user_uttered"]("sid8", {"message": f"hej {n}"}))
+    assert [m.text for m in received] == ["hej 0", "hej 1", "hej 2"]
+    assert bot_texts(server, "sid8") == [input_check.FLOOD_REFUSED] * 7
+
+
+def test_a_typed_intent_is_plain_text(fake: dict[str, Any]) -> None:
+    server, received = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid9", {}))
+    for text in ("/session_start", "/request_human", '/ask_opening_hours{"date":[1]}'):
+        asyncio.run(server.handlers["user_uttered"]("sid9", {"message": text}))
+    assert [(m.text, m.parse_data["intent"]["name"], m.parse_data["entities"])
+            for m in received] == [
+        ("/session_start", "nlu_fallback", []),
+        ("/request_human", "nlu_fallback", []),
+        ('/ask_opening_hours{"date":[1]}', "nlu_fallback", []),
     ]
 
 
@@ -185,7 +257,7 @@ def test_credentials_file_selects_this_channel_with_persistence() -> None:
 
 def test_with_a_real_async_server_enter_room_really_joins() -> None:
     """The real python-socketio server: the room exists only because it was awaited."""
-    input_channel = SocketIOInput(session_persistence=True)
+    input_channel = SocketIOInput(session_persistence=True, tokens=TOKENS)
     input_channel.blueprint(lambda message: asyncio.sleep(0))
     sio = input_channel.sio
     assert isinstance(sio, socketio.AsyncServer)

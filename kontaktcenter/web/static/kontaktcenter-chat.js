@@ -803,7 +803,7 @@
       [cancel].concat(this.downloadButtons(null, null), [confirm]));
   };
 
-  /* The ownership proof the resident endpoints ask for (today: the conversation id). */
+  /* The ownership proof the resident endpoints ask for: the signed conversation token. */
   Widget.prototype.proof = function (conversation) {
     return { conversation: conversation || this.store.state.sessionId };
   };
@@ -1092,9 +1092,9 @@
     if (this.store.state.caseNumber || !id || !this.cfg.caseUrl || attempt > 3) return;
     clearTimeout(this.caseTimer);
     this.caseTimer = setTimeout(function () {
-      var url = self.cfg.caseUrl + (self.cfg.caseUrl.indexOf("?") < 0 ? "?" : "&") +
-        "conversation=" + encodeURIComponent(id);
-      fetch(url, { credentials: "omit" })
+      // The conversation token goes in the body, never the URL (access logs).
+      fetch(self.cfg.caseUrl, { method: "POST", body: id, credentials: "omit",
+        headers: { "Content-Type": "text/plain" } })
         .then(function (res) { return res.ok ? res.json() : {}; })
         .then(function (body) {
           if (id !== self.store.state.sessionId) return;

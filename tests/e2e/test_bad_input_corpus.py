@@ -1,0 +1,89 @@
+"""Every kind of bad input over REST and socket.io: polite Swedish, no 5xx, registered once.
+
+The corpus (tests/e2e/bad_input_corpus.py) has more than 80 kinds. Each is sent as the
+first message of its own conversation, so "in the register exactly once" is exact.
+Refused texts (nothing to keep, or over the one length limit) get a Swedish refusal and
+are in the register zero times: the bot never calls them saved.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.e2e.bad_input_corpus import CORPUS, REFUSED
+from tests.e2e.residents import (
+    SocketResident,
+    is_polite_swedish,
+    resident_messages,
+    stored_text,
+    wait_until,
+)
+from tests.e2e.stack import RasaStack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_corpus_has_at_least_80_kinds() -> None:
+    assert len({kind for kind, _ in CORPUS}) == len(CORPUS) >= 80
+
+
+def check_registered(stack: RasaStack, results: dict[str, tuple[str, str]]) -> list[str]:
+    """Problems with the register for {kind: (conversation, text)}; empty when all good."""
+    url = stack.env["KC_DATABASE_URL"]
+    accepted = {k: v for k, v in results.items() if k not in REFUSED}
+    wait_until(lambda: all(resident_messages(url, c) for c, _ in accepted.values()), 90)
+    problems = []
+    for kind, (conversation, text) in results.items():
+        stored = resident_messages(url, conversation)
+        if kind in REFUSED:
+            if stored:
+                problems.append(f"{kind}: refused but registered {stored!r}"[:200])
+        elif len(stored) != 1 or stored[0][1] != stored_text(text):
+            problems.append(f"{kind}: registered {len(stored)} times: {stored!r}"[:200])
+    return problems
+
+
+def test_rest_corpus(stack: RasaStack) -> None:
+    def send(item: tuple[str, str]) -> tuple[str, str, int, object]:
+        kind, text = item
+        sender = f"corpus-{kind}-{uuid.uuid4().hex[:6]}"
+        status, replies = stack.post_rest({"sender": sender, "message": text})
+        return kind, sender, status, replies
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(send, CORPUS))
+    texts = dict(CORPUS)
+    problems = []
+    for kind, sender, status, replies in outcomes:
+        said = [r.get("text", "") for r in replies] if isinstance(replies, list) else []
+        answer = " ".join(said[1:] if kind not in REFUSED else said)  # after the notice
+        expected = (200,)  # refused kinds too: answered in Swedish, in the reply format
+        if status not in expected or not answer or not is_polite_swedish(answer):
+            problems.append(f"{kind}: HTTP {status} {said!r}"[:200])
+    problems += check_registered(
+        stack, {kind: (sender, texts[kind]) for kind, sender, _, _ in outcomes})
+    assert not problems, "\n".join(problems)
+
+
+def test_socketio_corpus(stack: RasaStack) -> None:
+    """One socket (as a widget), a new conversation per kind (``session_request``)."""
+    problems = []
+    results: dict[str, tuple[str, str]] = {}
+    resident = SocketResident(stack.url)
+    try:
+        for kind, text in CORPUS:
+            resident.start()  # leaves the previous conversation's room
+            # Accepted first messages get the public-record notice and then the answer.
+            replies = resident.say(text, replies=1 if kind in REFUSED else 2)
+            said = [r.get("text", "") for r in replies]
+            answer = " ".join(said if kind in REFUSED else said[1:])
+            if not is_polite_swedish(answer):
+                problems.append(f"{kind}: {said!r}"[:200])
+            results[kind] = (resident.conversation, text)
+    finally:
+        resident.close()
+    problems += check_registered(stack, results)
+    assert not problems, "\n".join(problems)
