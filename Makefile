@@ -99,4 +99,4 @@ constraints: $(STAMP)
 	   $(PY) -m pip freeze --exclude-editable | grep -v '^kontaktcenter'; } > constraints.txt
 
 clean:
-	rm -rf results artifacts .pytest_cache
+	rm -rf results artifacts .pytest_cache .mypy_cache
