@@ -14,6 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from kontaktcenter.dates.messages import year_supported
 from kontaktcenter.dates.periods import Period
 from kontaktcenter.dialogue import Context, Reply, Turn, respond
 
@@ -30,10 +31,12 @@ def _entity(message: dict[str, Any], kind: str) -> dict[str, Any] | None:
 
 
 def _iso_date(value: Any) -> date | None:
+    """An ISO date within the years the calendar answers for, else None."""
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
+        day = date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+    return day if day is not None and year_supported(day.year) else None
 
 
 def _iso_time(value: Any) -> time | None:

@@ -10,18 +10,20 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
 from actions.records import session_started_at
 from kontaktcenter import clock
+from kontaktcenter.dialogue import form_exit
 from kontaktcenter.handover import HandoverService, clean_question, parse_contact, texts
 from kontaktcenter.records import vocabulary as rv
 
 logger = logging.getLogger(__name__)
 
+CALLBACK_FAILURES = "callback_failures"  # unusable answers in a row in the message form
 CHAT_CHANNEL = "chat"  # the calendar's channel whose hours say when the chat is staffed
 NOT_A_CONCERN = {"request_human", "affirm", "deny", "greet", "nlu_fallback", "thank"}
 
@@ -125,19 +127,40 @@ class ValidateLeaveMessageForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"callback_question": clean_question(value)}
+            return {"callback_question": clean_question(value), CALLBACK_FAILURES: 0.0}
         except ValueError as exc:
-            dispatcher.utter_message(text=str(exc))
-            return {"callback_question": None}
+            return _retry_or_give_up("callback_question", str(exc), dispatcher, tracker)
 
     async def validate_callback_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         try:
-            return {"callback_contact": parse_contact(value).value}
+            return {"callback_contact": parse_contact(value).value, CALLBACK_FAILURES: 0.0}
         except ValueError as exc:
-            dispatcher.utter_message(text=str(exc))
-            return {"callback_contact": None}
+            return _retry_or_give_up("callback_contact", str(exc), dispatcher, tracker)
+
+
+def _retry_or_give_up(
+    slot: str, problem: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Ask again once; a second miss, or a question about something else, ends the form.
+
+    Ending it clears ``requested_slot``, so the form completes and action_leave_message
+    sees that nothing was left (and answers the question the resident asked instead).
+    """
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    failures = tracker.get_slot(CALLBACK_FAILURES) or 0.0
+    confidence = intent.get("confidence")
+    if form_exit.give_up(
+        intent.get("name"),
+        float(confidence) if isinstance(confidence, (int, float)) else 0.0,
+        str(latest.get("text") or ""),
+        int(failures),
+    ):
+        return {slot: None, "requested_slot": None, CALLBACK_FAILURES: 0.0}
+    dispatcher.utter_message(text=problem)
+    return {slot: None, CALLBACK_FAILURES: float(failures) + 1}
 
 
 class ActionLeaveMessage(Action):
@@ -149,8 +172,20 @@ class ActionLeaveMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        question, raw_contact = (
+            tracker.get_slot("callback_question"), tracker.get_slot("callback_contact")
+        )
+        if not question or not raw_contact:  # the form let the resident go
+            latest = tracker.latest_message or {}
+            intent = (latest.get("intent") or {}).get("name")
+            cleared = [SlotSet("callback_question", None), SlotSet("callback_contact", None)]
+            if intent in form_exit.QUESTION_INTENTS:
+                dispatcher.utter_message(text="Då lämnar vi meddelandet. Till din fråga:")
+                return [*cleared, FollowupAction("action_answer")]
+            dispatcher.utter_message(text=form_exit.CANCELLED)
+            return cleared
         number = _case_number(tracker)
-        contact = parse_contact(tracker.get_slot("callback_contact"))
+        contact = parse_contact(raw_contact)
         handover_service().leave_callback(
             tracker.sender_id, tracker.get_slot("callback_question"), contact, number
         )

@@ -1,0 +1,40 @@
+"""When the message form should let the resident go instead of asking again.
+
+A form that repeats "Hur kan vi nå dig?" whatever the resident writes is a trap: a
+resident who asks something else, or cannot give a contact twice, is let out politely,
+and a question they asked meanwhile is answered (the action layer runs the answer).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Intents that mean "I am asking something else now", not "here is my contact".
+QUESTION_INTENTS = frozenset({
+    "ask_opening_hours", "ask_open_now", "ask_deviating_hours", "followup", "ask_address",
+    "ask_phone", "ask_chat", "ask_contact", "ask_privacy", "ask_social_media",
+    "ask_case_number", "ask_capabilities", "hid_what", "hid_where", "hid_when",
+    "hid_purpose", "hid_coordinator", "hid_who_behind", "hid_innovative_city", "hid_h22",
+    "frustrated", "request_human", "bot_challenge", "other_language", "out_of_scope",
+})
+SURE = 0.6
+_CONTACT_LIKE = re.compile(r"@|\d[\d\s-]{5,}\d")
+
+CANCELLED = (
+    "Jag avbryter meddelandet, eftersom jag inte fick någon e-postadress eller något "
+    'telefonnummer. Skriv "lämna meddelande" om du vill försöka igen.'
+)
+
+
+def is_other_question(intent: str | None, confidence: float, text: str) -> bool:
+    """A clear question about something else, with nothing that looks like a contact."""
+    return (
+        intent in QUESTION_INTENTS
+        and confidence >= SURE
+        and not _CONTACT_LIKE.search(text or "")
+    )
+
+
+def give_up(intent: str | None, confidence: float, text: str, failures_before: int) -> bool:
+    """Stop asking: the resident moved on, or this is the second unusable answer."""
+    return is_other_question(intent, confidence, text) or failures_before >= 1
