@@ -5,7 +5,8 @@ its own process with an empty Rasa cache (so nothing is reused from an earlier r
 output in a temporary directory (models/ is never touched). Prints the seconds per part
 and the total; exits 1 when the total exceeds the goal or a training run fails.
 
-Usage: .venv/bin/python bench/bench_training.py [--limit-seconds 180]
+Usage: .venv/bin/python bench/bench_training.py [--limit-seconds 180] [--keep DIR]
+(``--keep`` writes the two models to DIR instead of discarding them).
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def timed_train(part: str, out: Path, cache: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-seconds", type=float, default=GOAL_SECONDS)
+    parser.add_argument("--keep", type=Path, help="keep the trained models in this folder")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-training-") as tmp:
-        out, cache = Path(tmp) / "models", Path(tmp) / "cache"
+        out, cache = args.keep or Path(tmp) / "models", Path(tmp) / "cache"
         try:
             nlu = timed_train("nlu", out, cache)
             core = timed_train("core", out, cache)
