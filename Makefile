@@ -93,6 +93,7 @@ bench: setup $(MODEL)
 	$(PY) bench/bench_dates.py
 	$(PY) bench/bench_rest.py
 	$(PY) bench/bench_stats.py
+	$(PY) bench/bench_training.py
 
 constraints: $(STAMP)
 	@{ echo "# Full resolved set for rasa 3.6.21 on Python 3.10; regenerate with 'make constraints'."; \

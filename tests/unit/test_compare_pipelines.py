@@ -144,3 +144,37 @@ def test_markdown_keeps_the_hand_written_conclusion(tmp_path: Path) -> None:
     assert "| `v1` | 0.900 ± 0.000 | 0.880 ± 0.000 |" in text
     assert "0.960 |" in text
     assert cp.existing_conclusion(doc).strip() == "Choose v1."
+
+
+def test_confusions_name_the_pairs_and_the_fallbacks() -> None:
+    predictions = [
+        Prediction("hej då", "goodbye", "goodbye"),
+        Prediction("och på fredag då?", "ask_opening_hours", "goodbye"),
+        Prediction("men på lördag då", "ask_opening_hours", "goodbye"),
+        Prediction("vad är hid", "hid_what", "hid_purpose"),
+        Prediction("👀", "affirm", FB),
+        Prediction("okej", "affirm", FB),
+    ]
+    pairs, fallbacks = cp.confusions(predictions)
+    assert pairs == [("ask_opening_hours", "goodbye", 2), ("hid_what", "hid_purpose", 1)]
+    assert fallbacks == [("affirm", 2)]
+    assert cp.confusions(predictions, top=1)[0] == [("ask_opening_hours", "goodbye", 2)]
+
+
+def test_markdown_lists_confusions_per_variant() -> None:
+    fold = {"macro_f1": 0.9, "accuracy": 0.88, "top1": 0.95, "fallback_rate": 0.05,
+            "wrong_intent_rate": 0.07, "train_seconds": 30.0, "ms_per_message": 9.0}
+    sweep = {"0.30": {"accuracy": 0.9, "fallback_rate": 0.02, "wrong_intent_rate": 0.08}}
+    wrong = {"text": "vad är hid", "intent": "hid_what", "predicted": "hid_purpose",
+             "ranking": [["hid_purpose", 0.7]], "guarded": False}
+    results = {
+        "meta": {"n_train": 10, "n_intents": 2, "data_fingerprint": "abc", "n_test": 4,
+                 "folds": 2, "seed": 42, "fallback_settings": "threshold 0.55",
+                 "machine": "2 CPU cores", "started": "2026-11-27 12:00",
+                 "wall_minutes": 1.0, "command": "python scripts/compare_pipelines.py",
+                 "epochs_override": None},
+        "variants": [{"variant": "v1", "folds": [fold, fold], "heldout": {
+            "accuracy": 0.96, "macro_f1": 0.95}, "cv_sweep": sweep, "heldout_sweep": sweep,
+            "cv_predictions": [wrong, wrong]}],
+    }
+    assert "| `v1` | hid_what → hid_purpose 2 |  |" in cp.render_markdown(results, "x")
