@@ -260,11 +260,11 @@ def test_transcript_gives_the_caller_only_their_own_conversation_masked(migrated
         out = {}
         for fmt in ("html", "text"):
             resp = await client.post("/widget/transcript",
-                                     json={"conversation": mine, "format": fmt})
+                                     json={"conversation": TOKENS.issue(mine), "format": fmt})
             out[fmt] = (resp.status, dict(resp.headers), await resp.text())
         return out
 
-    out = run(make_settings(migrated_url), check)
+    out = run(with_secret(make_settings(migrated_url)), check)
     for fmt, (status, headers, body) in out.items():
         assert status == 200, body
         assert number in body and "2026-12-31" in body
@@ -281,19 +281,20 @@ def test_transcript_gives_the_caller_only_their_own_conversation_masked(migrated
     ("body", "status", "error"),
     [
         ({"conversation": "abc", "format": "html"}, 400, "Ogiltigt samtals-id."),
+        ({"conversation": "0" * 32, "format": "html"}, 400, "Ogiltigt samtals-id."),  # bare id
         ({"format": "html"}, 400, "Ogiltigt samtals-id."),
-        ({"conversation": "0" * 32, "format": "pdf"}, 400, "Välj formatet html eller text."),
-        ({"conversation": "0" * 32, "format": "text"}, 404,
+        ({"conversation": TOKENS.issue("0" * 32), "format": "pdf"}, 400, "Välj formatet html eller text."),
+        ({"conversation": TOKENS.issue("0" * 32), "format": "text"}, 404,
          "Det finns inget sparat samtal att ladda ner ännu."),
     ],
-    ids=["bad-id", "no-id", "format", "unknown"],
+    ids=["bad-id", "bare-id", "no-id", "format", "unknown"],
 )
 def test_transcript_refuses_politely(migrated_url: str, body: dict, status: int, error: str) -> None:
     async def check(client: TestClient) -> tuple[int, dict]:
         resp = await client.post("/widget/transcript", json=body)
         return resp.status, await resp.json()
 
-    assert run(make_settings(migrated_url), check) == (status, {"error": error})
+    assert run(with_secret(make_settings(migrated_url)), check) == (status, {"error": error})
 
 
 def test_broken_json_gets_a_swedish_answer_not_a_trace(migrated_url: str) -> None:
@@ -304,7 +305,7 @@ def test_broken_json_gets_a_swedish_answer_not_a_trace(migrated_url: str) -> Non
             out.append((resp.status, await resp.json()))
         return out
 
-    assert run(make_settings(migrated_url), check) == [(400, {"error": "Ogiltigt samtals-id."})] * 2
+    assert run(with_secret(make_settings(migrated_url)), check) == [(400, {"error": "Ogiltigt samtals-id."})] * 2
 
 
 def test_satisfaction_reaches_the_register_once(migrated_url: str) -> None:
@@ -315,11 +316,11 @@ def test_satisfaction_reaches_the_register_once(migrated_url: str) -> None:
         out = []
         for score, comment in ((5, "Tack! Mejla a.b@example.se"), (1, None)):
             resp = await client.post("/widget/satisfaction", json={
-                "conversation": sender, "score": score, "comment": comment})
+                "conversation": TOKENS.issue(sender), "score": score, "comment": comment})
             out.append((resp.status, await resp.json()))
         return out
 
-    first, second = run(make_settings(migrated_url), check)
+    first, second = run(with_secret(make_settings(migrated_url)), check)
     assert first == (201, {"diarienummer": number})
     assert second == (409, {"error": "Du har redan svarat för det här ärendet. Tack!"})
     stored = satisfaction_for(get_database(migrated_url), number)
@@ -331,8 +332,8 @@ def test_satisfaction_reaches_the_register_once(migrated_url: str) -> None:
     ("body", "status", "error"),
     [
         ({"conversation": "x", "score": 3}, 400, "Ogiltigt samtals-id."),
-        ({"conversation": "0" * 32, "score": 9}, 400, "Välj ett betyg från 1 till 5."),
-        ({"conversation": "0" * 32, "score": 3}, 404, "Det finns inget ärende för samtalet ännu."),
+        ({"conversation": TOKENS.issue("0" * 32), "score": 9}, 400, "Välj ett betyg från 1 till 5."),
+        ({"conversation": TOKENS.issue("0" * 32), "score": 3}, 404, "Det finns inget ärende för samtalet ännu."),
     ],
     ids=["bad-id", "score", "no-case"],
 )
@@ -341,7 +342,7 @@ def test_satisfaction_refuses_politely(migrated_url: str, body: dict, status: in
         resp = await client.post("/widget/satisfaction", json=body)
         return resp.status, await resp.json()
 
-    assert run(make_settings(migrated_url), check) == (status, {"error": error})
+    assert run(with_secret(make_settings(migrated_url)), check) == (status, {"error": error})
 
 
 def test_cross_origin_pages_may_post_json() -> None:
