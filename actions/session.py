@@ -1,19 +1,31 @@
-"""Session start: tell the resident, before anything else, that the chat is a public record."""
+"""Session start: open the ärende, then tell the resident it is a public record."""
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted
+from rasa_sdk.events import ActionExecuted, BotUttered, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from kontaktcenter import answers
 
+logger = logging.getLogger(__name__)
+
+# Metadata on the notice that carries the diarienummer to the widget (pushed, no polling).
+CASE_METADATA_KEY = "kc_case"
+
 
 class ActionSessionStart(Action):
-    """Starts a session (a new ärende) with the notice the source text promises residents."""
+    """Starts a session (a new ärende) with the notice the source text promises residents.
+
+    The notice is returned after ``SessionStarted``, so Rasa publishes the session start
+    first and the register opens the ärende once, at the start; the ärende is opened here
+    (idempotently, same session key as the broker's) so the notice can carry its number.
+    """
 
     def name(self) -> str:
         return "action_session_start"
@@ -21,5 +33,26 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=answers.record_notice(services.facts()))
-        return [SessionStarted(), ActionExecuted("action_listen")]
+        # Rasa's event clock (not product time): the register keys the session by the
+        # exact timestamp Rasa stores on this event, and orders messages by Rasa's times.
+        started = time.time()
+        metadata: dict[str, Any] = {}
+        try:
+            case = services.register().open_case(
+                tracker.sender_id, _utc(started), tracker.get_latest_input_channel() or None
+            )
+            metadata[CASE_METADATA_KEY] = case.diarienummer
+        except Exception:  # the register must never stop the chat; the broker opens it
+            logger.exception("Could not open the ärende at session start")
+        notice = BotUttered(
+            text=answers.record_notice(services.facts()),
+            metadata=metadata,
+            timestamp=started + 0.000001,
+        )
+        return [SessionStarted(timestamp=started), notice, ActionExecuted("action_listen")]
+
+
+def _utc(timestamp: float):  # type: ignore[no-untyped-def]
+    from kontaktcenter.records.rasa_events import event_time
+
+    return event_time({"timestamp": timestamp})

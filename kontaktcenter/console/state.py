@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,26 @@ def secure_cookies(settings: Settings, env: dict[str, str] | None = None) -> boo
     return settings.web_url.lower().startswith("https://")
 
 
+class LiveAudit:
+    """Audits the handling agent's unmasked live view: once per view that shows more.
+
+    The transcript is polled every second; logging every poll would drown the audit
+    log, so a view is logged when it shows unmasked messages not shown (logged) before.
+    """
+
+    def __init__(self) -> None:
+        self._shown: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, register: Register, number: str, user: str, role: str, count: int) -> bool:
+        with self._lock:
+            if self._shown.get((user, number), 0) >= count:
+                return False
+            self._shown[(user, number)] = count
+        register.audit_live_view(number, user, role, count)
+        return True
+
+
 @dataclass
 class ConsoleState:
     settings: Settings
@@ -40,6 +61,7 @@ class ConsoleState:
     calendar: CalendarService
     secure: bool
     templates: jinja2.Environment
+    live_audit: LiveAudit = field(default_factory=LiveAudit)
     _rasa: RasaClient | None = field(default=None, repr=False)
 
     @classmethod

@@ -54,6 +54,15 @@ HANDED_BACK = (
     "Nu är du tillbaka hos chattbotten. Fråga mig gärna om öppettider, hur du når oss "
     "eller om Helsingborg Innovation District."
 )
+RESIDENT_LEFT = "Invånaren har lämnat samtalet (Avsluta och rensa samtalet)."
+
+
+def agent_joined(first_name: str) -> str:
+    """What the resident reads when a kommunvägledare takes the chat."""
+    name = " ".join(str(first_name or "").split())[:60] or "En kommunvägledare"
+    return f"{name} från kontaktcenter har anslutit och svarar dig här."
+
+
 TRANSFERRED = "Du kopplas vidare till en annan kommunvägledare. Vänta kvar, så svarar hen här."
 CLOSED_BY_AGENT = (
     "Kommunvägledaren har avslutat samtalet. Tack för att du hörde av dig! "

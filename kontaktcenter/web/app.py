@@ -8,10 +8,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from kontaktcenter.settings import Settings, get_settings
+from kontaktcenter.web.keys import SETTINGS_KEY
 
 logger = logging.getLogger(__name__)
-
-SETTINGS_KEY = "kontaktcenter.settings"
 
 
 def socket_sources(rasa_public_url: str) -> str:
