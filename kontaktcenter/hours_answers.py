@@ -17,7 +17,6 @@ from kontaktcenter.calendar import (
     format_time,
 )
 from kontaktcenter.dates import error_message, parse_date_expression
-from kontaktcenter.facts import ContactFacts
 
 DEVIATION_WINDOW_DAYS = 14
 DEVIATING_HOURS_WINDOW_DAYS = 45
@@ -100,18 +99,3 @@ def deviating_hours(calendar: OpeningCalendar, now: datetime) -> str:
         return f"{RED_DAYS_INTRO} De närmaste {days} dagarna har vi ordinarie öppettider."
     lines = "\n".join(f"• {format_deviation(h, today)}" for h in upcoming)
     return f"{RED_DAYS_INTRO}\nDe närmaste {DEVIATING_HOURS_WINDOW_DAYS} dagarna:\n{lines}"
-
-
-def reach_a_person(calendar: OpeningCalendar, facts: ContactFacts, now: datetime) -> str:
-    """How to reach a kommunvägledare right now, honest about whether anyone is in."""
-    status = calendar.status(now)
-    if status.is_open and status.closes_at is not None:
-        return (
-            f"{facts.staff_title_plural.capitalize()} finns på plats till kl. "
-            f"{format_time(status.closes_at.time())} idag. Ring {facts.phone} "
-            f"eller besök oss på {facts.address}, så hjälper de dig."
-        )
-    return (
-        f"{format_open_now(status)} Då når du {facts.staff_title_plural} på telefon "
-        f"{facts.phone}, eller på {facts.address}."
-    )

@@ -25,19 +25,37 @@ ASK_AGAIN_EMAIL = (
     "Den e-postadressen ser inte ut att stämma. Skriv den som namn@exempel.se, "
     "eller skriv ett telefonnummer i stället."
 )
-ASK_AGAIN_PHONE = (
-    "Telefonnumret verkar inte stämma. Skriv det med riktnummer, till exempel "
-    "070-123 45 67 eller 042-10 50 00, eller skriv en e-postadress i stället."
-)
 ASK_AGAIN_NOTHING = (
     "Jag behöver en e-postadress eller ett telefonnummer för att vi ska kunna återkomma "
     "till dig. Skriv till exempel namn@exempel.se eller 070-123 45 67."
 )
 QUESTION_EMPTY = "Jag fick ingen fråga. Skriv med några ord vad du vill ha hjälp med."
-QUESTION_TOO_LONG = (
-    f"Meddelandet är för långt. Skriv det kortare, högst {MAX_QUESTION_CHARS} tecken, "
-    "så läser en kommunvägledare det."
-)
+
+
+def _facts_text(template: str) -> str:
+    from kontaktcenter.facts import get_facts
+
+    facts = get_facts()
+    return template.format(staff=facts.staff_title, phone=facts.phone)
+
+
+# Wording with the staff title and our own number (example) from config/contact.yml.
+_TEMPLATES = {
+    "ASK_AGAIN_PHONE": (
+        "Telefonnumret verkar inte stämma. Skriv det med riktnummer, till exempel "
+        "070-123 45 67 eller {phone}, eller skriv en e-postadress i stället."
+    ),
+    "QUESTION_TOO_LONG": (
+        f"Meddelandet är för långt. Skriv det kortare, högst {MAX_QUESTION_CHARS} tecken, "
+        "så läser en {staff} det."
+    ),
+}
+
+
+def __getattr__(name: str) -> str:
+    if name in _TEMPLATES:
+        return _facts_text(_TEMPLATES[name])
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -68,9 +86,9 @@ def parse_contact(text: str | None) -> Contact:
         number = phones.normalise(phone.group(0))
         if number:
             return Contact(KIND_PHONE, number)
-        raise ValueError(ASK_AGAIN_PHONE)
+        raise ValueError(_facts_text(_TEMPLATES["ASK_AGAIN_PHONE"]))
     if sum(ch.isdigit() for ch in cleaned) >= 3:
-        raise ValueError(ASK_AGAIN_PHONE)
+        raise ValueError(_facts_text(_TEMPLATES["ASK_AGAIN_PHONE"]))
     raise ValueError(ASK_AGAIN_NOTHING)
 
 
@@ -80,5 +98,5 @@ def clean_question(text: str | None) -> str:
     if not any(ch.isalnum() for ch in cleaned):
         raise ValueError(QUESTION_EMPTY)
     if len(cleaned) > MAX_QUESTION_CHARS:
-        raise ValueError(QUESTION_TOO_LONG)
+        raise ValueError(_facts_text(_TEMPLATES["QUESTION_TOO_LONG"]))
     return cleaned

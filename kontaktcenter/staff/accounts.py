@@ -55,10 +55,6 @@ class Account:
         """The name residents see on the agent's messages."""
         return self.display_name.split()[0] if self.display_name.split() else self.username
 
-    @property
-    def is_registrar(self) -> bool:
-        return self.role == ROLE_REGISTRAR
-
 
 @dataclass(frozen=True)
 class AuthResult:

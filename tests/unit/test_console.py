@@ -336,3 +336,77 @@ def test_handling_agent_sees_the_residents_own_text_and_the_view_is_audited(
         assert "0701234567" not in detail.messages[0].text
 
     run(tmp_path, scenario)
+
+
+def test_close_after_hand_back_works_from_the_conversation_page(tmp_path: Path) -> None:
+    """Issue 12: after "Lämna tillbaka" the agent can still close; the row is cleared."""
+    from kontaktcenter.records import get_register
+
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        register = get_register(str(handover.db.url))
+        case = register.open_case("conv-a", datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+        hid = handover.request("conv-a", diarienummer=case.diarienummer).handover.id
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        await client.post(f"/console/handover/{hid}/take", headers=headers)
+        # The resident is told who took over.
+        assert rasa.posted[-1][2] == [{"event": "bot", "text": (
+            "Anna från kontaktcenter har anslutit och svarar dig här.")}]
+        await client.post(f"/console/handover/{hid}/handback", headers=headers)
+        page = await client.get(f"/console/handover/{hid}")
+        assert page.status == 200 and "Avsluta ärende" in await page.text()
+        mine = (await (await client.get("/console/api/queue")).json())["mine"]
+        assert [m["id"] for m in mine] == [hid]
+        closed = await client.post(f"/console/handover/{hid}/close", headers=headers)
+        assert closed.status == 200, await closed.text()
+        assert handover.get(hid).status == "closed"
+        assert register.get_case(case.diarienummer).case.status == "closed"
+        assert (await (await client.get("/console/api/queue")).json())["mine"] == []
+        missing = await client.post("/console/handover/9999/close", headers=headers)
+        assert missing.status == 404
+
+    run(tmp_path, scenario)
+
+
+def test_transfer_lists_only_active_agents_and_console_slash_works(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        staff.add("rut", "Rut Registrator", "registrator", PASSWORD)
+        staff.add("lars", "Lars Låst", "kommunvägledare", PASSWORD)
+        staff.add("vera", "Vera Avstängd", "kommunvägledare", PASSWORD)
+        staff.disable("vera")
+        for _ in range(6):
+            staff.authenticate("lars", "fel lösenord")
+        ticket = handover.request("conv-a")
+        handover.take(ticket.handover.id, "anna", "Anna Andersson")
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        queue = await (await client.get("/console/api/queue")).json()
+        assert queue["colleagues"] == [{"username": "bo", "name": "Bo Berg"}]
+        for target in ("rut", "lars", "vera"):
+            refused = await client.post(f"/console/handover/{ticket.handover.id}/transfer",
+                                        headers=headers, data={"to": target})
+            assert refused.status == 400, target
+        slash = await client.get("/console/")
+        assert slash.status == 200 and str(slash.url).endswith("/console")
+
+    run(tmp_path, scenario)
+
+
+def test_the_agent_is_told_when_the_resident_leaves(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        hid = handover.request("conv-a").handover.id
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        await client.post(f"/console/handover/{hid}/take", headers=headers)
+        rasa.events["conv-a"] = [{"event": "session_started", "timestamp": 1.0},
+                                 {"event": "user", "text": "hej", "timestamp": 2.0}]
+        body = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert body["resident_left"] is False and body["notice"] == ""
+        rasa.events["conv-a"].append({"event": "restart", "timestamp": 3.0})
+        body = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert body["resident_left"] is True and "lämnat samtalet" in body["notice"]
+
+    run(tmp_path, scenario)

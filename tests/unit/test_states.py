@@ -49,3 +49,26 @@ def test_codes_are_stored_and_labels_only_shown() -> None:
     assert parse_state("avslutad") is State.CLOSED and parse_state("closed") is State.CLOSED
     with pytest.raises(ValueError, match="Okänd status"):
         parse_state("borta")
+
+
+def test_one_session_length_from_the_domain(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The broker closes idle ärenden after the domain's session_expiration_time."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    import yaml
+
+    from kontaktcenter.records.session_length import DOMAIN, session_minutes
+    from rasa_addons.event_broker import RecordsEventBroker
+
+    domain = yaml.safe_load(Path(DOMAIN).read_text(encoding="utf-8"))
+    expected = domain["session_config"]["session_expiration_time"]
+    assert session_minutes() == expected
+    other = tmp_path / "domain.yml"
+    other.write_text("session_config:\n  session_expiration_time: 15\n", encoding="utf-8")
+    assert session_minutes(other) == 15
+    broker = RecordsEventBroker(url=f"sqlite:///{tmp_path / 'kc.db'}", spool_dir=tmp_path / "s")
+    try:
+        assert broker.recorder.idle_after == timedelta(minutes=expected)
+    finally:
+        broker.recorder.stop()
