@@ -202,11 +202,12 @@ def test_handover_while_staffed_from_request_to_closed_case(stack: RasaStack, st
 
         register = Register(db_url(stack))
         case = register.case_for_conversation(resident.conversation)
-        assert case is not None and case.status == "avslutad"
+        assert case is not None and case.status == "closed"
         detail = register.get_case(case.diarienummer)
         senders = [(m.sender_role, m.sender_name, m.text) for m in detail.messages]
         roles = {(role, name) for role, name, _ in senders}
-        assert {("invånare", None), ("chattbot", None), ("kommunvägledare", "Anna")} <= roles
+        agent = ("kommunvägledare", f"Anna Andersson ({username})")
+        assert {("invånare", None), ("chattbot", None), agent} <= roles
         texts_in_case = [text for _, _, text in senders]
         for expected in ("jag vill prata med en människa", "mitt bygglov", "jag heter Anna",
                          "Det gäller ett garage på min tomt", "tillbaka hos chattbotten",
