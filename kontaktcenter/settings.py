@@ -33,6 +33,8 @@ class Settings:
     web_url: str = "http://localhost:8080"
     rasa_token: str = field(default="", repr=False)
     console_secret: str = field(default="", repr=False)
+    # A console login ends after this many minutes without a request (KC_CONSOLE_IDLE_MINUTES).
+    console_idle_minutes: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,7 +54,22 @@ class Settings:
             web_url=env.get("KC_WEB_URL", "http://localhost:8080"),
             rasa_token=env.get("KC_RASA_TOKEN", ""),
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
+            console_idle_minutes=_minutes(env, "KC_CONSOLE_IDLE_MINUTES", 30.0),
         )
+
+
+def _minutes(env: dict[str, str], name: str, default: float) -> float:
+    """A positive number of minutes from ``env``; a Swedish error names the variable."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{name} ska vara ett antal minuter, inte {raw!r}.") from None
+    if value <= 0:
+        raise ValueError(f"{name} ska vara större än 0.")
+    return value
 
 
 @lru_cache(maxsize=1)

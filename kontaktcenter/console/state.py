@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -74,7 +75,9 @@ class ConsoleState:
         )
         return cls(
             settings=settings,
-            staff=StaffDirectory(url),
+            staff=StaffDirectory(
+                url, idle_timeout=timedelta(minutes=settings.console_idle_minutes)
+            ),
             handover=HandoverService(url),
             handover_settings=HandoverSettings.from_env(),
             register=get_register(url),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from aiohttp import CookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from kontaktcenter.console.state import STATE_KEY
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.settings import Settings
@@ -262,7 +263,12 @@ def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path) -> None:
         saved = await client.post("/console/hours", data={
             "csrf_token": csrf, "day": "2026-12-23", "opens": "08.00", "closes": "15.00",
             "note": "Kortare dag"})
-        assert saved.status == 200 and "2026-12-23" in await saved.text()
+        saved_page = await saved.text()
+        assert saved.status == 200 and "2026-12-23" in saved_page
+        assert "Anna Andersson (anna)" in saved_page  # the exception records its author
+        repository = client.server.app[STATE_KEY].calendar.repository
+        entry = repository.entries(date(2026, 12, 23), date(2026, 12, 23))[0]
+        assert (entry.created_by, entry.updated_by) == ("Anna Andersson (anna)",) * 2
         bad = await client.post("/console/hours", data={
             "csrf_token": csrf, "day": "2026-02-31", "opens": "08.00", "closes": "15.00"})
         assert bad.status == 400 and "ÅÅÅÅ-MM-DD" in await bad.text()

@@ -5,6 +5,10 @@ Statuses were stored as Swedish words ("hos kommunvägledare"); they are now cod
 handover that timed out ("ingen hann svara") is back with the bot: "open", ended by
 "system". Callbacks marked handled close their ärende with the agent's note.
 
+Also issue 12's two columns (kept in this one revision so the chain stays linear):
+console login sessions remember their last request (idle timeout), and opening-hour
+exceptions remember who added and last changed them.
+
 Revision ID: 0004_state_codes
 Revises: 0003_handover_staff
 Create Date: 2026-11-30
@@ -51,9 +55,19 @@ def upgrade() -> None:
         batch.add_column(sa.Column("closing_note", sa.Text(), nullable=True))
     _recode("cases", CASE_CODES)
     _recode("handovers", HANDOVER_CODES)
+    with op.batch_alter_table("staff_sessions") as batch:
+        batch.add_column(sa.Column("last_seen_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("opening_exceptions") as batch:
+        batch.add_column(sa.Column("created_by", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("updated_by", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("opening_exceptions") as batch:
+        batch.drop_column("updated_by")
+        batch.drop_column("created_by")
+    with op.batch_alter_table("staff_sessions") as batch:
+        batch.drop_column("last_seen_at")
     handovers = sa.table(
         "handovers", sa.column("status", sa.String), sa.column("ended_by", sa.String)
     )
