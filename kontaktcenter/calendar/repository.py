@@ -7,6 +7,7 @@ with the new hours at once.
 
 from __future__ import annotations
 
+import builtins
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ class ExceptionRepository:
         with self._db.session() as session:
             return [_to_domain(row) for row in session.execute(query).scalars()]
 
-    def entries(self, from_date: date, to_date: date) -> list[ExceptionEntry]:
+    def entries(self, from_date: date, to_date: date) -> builtins.list[ExceptionEntry]:
         """Like :meth:`list`, with each deviation's authors (for the staff console)."""
         query = (
             select(OpeningExceptionRecord)

@@ -23,8 +23,8 @@ class HandoverSettings:
 
 
 def _positive(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
+    raw = env.get(name) or ""
+    if not raw:
         return default
     try:
         value = float(raw)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from kontaktcenter.clock import now_utc
 from kontaktcenter.db.engine import Database, get_database
@@ -438,27 +439,28 @@ class HandoverService:
         return f"Ärendet kan inte {what} nu (status: {label(row.status)})."
 
     @staticmethod
-    def _row(session, handover_id: int, lock: bool = False) -> HandoverRecord:  # type: ignore[no-untyped-def]
+    def _row(session: Session, handover_id: int, lock: bool = False) -> HandoverRecord:
         stmt = select(HandoverRecord).where(HandoverRecord.id == handover_id)
         if lock:
             stmt = stmt.with_for_update()
-        row = session.execute(stmt).scalar_one_or_none()
+        row: HandoverRecord | None = session.execute(stmt).scalar_one_or_none()
         if row is None:
             raise HandoverNotFound("Ärendet finns inte i kön.")
         return row
 
     @staticmethod
-    def _active(session, conversation: str) -> HandoverRecord | None:  # type: ignore[no-untyped-def]
-        return session.execute(
+    def _active(session: Session, conversation: str) -> HandoverRecord | None:
+        row: HandoverRecord | None = session.execute(
             select(HandoverRecord)
             .where(HandoverRecord.conversation_id == conversation,
                    HandoverRecord.status.in_(ACTIVE))
             .order_by(HandoverRecord.requested_at.desc())
             .limit(1)
         ).scalar_one_or_none()
+        return row
 
     @staticmethod
-    def _place(session, row: HandoverRecord) -> int:  # type: ignore[no-untyped-def]
+    def _place(session: Session, row: HandoverRecord) -> int:
         if row.status != QUEUED:
             return 0
         ahead = session.execute(

@@ -66,7 +66,7 @@ class RegisterBase:
         stmt = select(Case).where(Case.diarienummer == number)
         if lock:
             stmt = stmt.with_for_update()
-        case = session.execute(stmt).scalar_one_or_none()
+        case: Case | None = session.execute(stmt).scalar_one_or_none()
         if case is None:
             raise CaseNotFound(number)
         return case

@@ -236,7 +236,7 @@ class Ingestion(RegisterBase):
         the agent's last words recorded after the console closed the ärende) goes to the
         ärende that was running at its time, and leaves its state alone.
         """
-        latest_before = session.execute(
+        latest_before: Case | None = session.execute(
             select(Case)
             .where(
                 Case.conversation_id == conversation,
@@ -253,17 +253,21 @@ class Ingestion(RegisterBase):
             if latest_before.closed_at is not None and at <= latest_before.closed_at:
                 return latest_before
             return None  # closed before this message: the resident came back
-        return session.execute(
+        active: Case | None = session.execute(
             select(Case)
             .where(Case.conversation_id == conversation, Case.status.in_(_ACTIVE))
             .order_by(Case.registered_at.desc(), Case.id.desc())
             .limit(1)
             .with_for_update()
         ).scalar_one_or_none()
+        return active
 
     @staticmethod
     def _case_by_session(session: Session, key: str) -> Case | None:
-        return session.execute(select(Case).where(Case.session_key == key)).scalar_one_or_none()
+        case: Case | None = session.execute(
+            select(Case).where(Case.session_key == key)
+        ).scalar_one_or_none()
+        return case
 
     @staticmethod
     def _message_exists(session: Session, key: str) -> bool:

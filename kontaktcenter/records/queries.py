@@ -16,7 +16,6 @@ from kontaktcenter.records.errors import AccessDenied
 from kontaktcenter.records.info import CaseDetail, CaseInfo, MessageInfo
 from kontaktcenter.records.masking import phone_digits_in, search_phone
 from kontaktcenter.records.models import Case, Message, MessageOriginal
-from kontaktcenter.records.rasa_events import event_time
 from kontaktcenter.records.states import parse_state
 from kontaktcenter.records.text import day_start, fold, one_line
 
@@ -43,24 +42,6 @@ def _escape_like(text: str) -> str:
 
 
 class Queries(RegisterBase):
-    def current_case(
-        self,
-        conversation_id: str,
-        session_started_at: datetime | float | None = None,
-        channel: str | None = None,
-    ) -> CaseInfo | None:
-        """The resident's ärende right now, for "vad är mitt ärendenummer?".
-
-        With the timestamp of the tracker's latest ``session_started`` the ärende of
-        that session is returned (opened here, idempotently, if the broker has not yet
-        recorded the start); without it, the latest ärende of the conversation.
-        """
-        if session_started_at is None:
-            return self.case_for_conversation(conversation_id)
-        if not isinstance(session_started_at, datetime):
-            session_started_at = event_time({"timestamp": session_started_at})
-        return self.open_case(conversation_id, session_started_at, channel)  # type: ignore[attr-defined]
-
     def case_for_conversation(self, conversation_id: str) -> CaseInfo | None:
         """The latest ärende of a conversation."""
         conversation = one_line(conversation_id, 255)

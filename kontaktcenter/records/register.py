@@ -13,8 +13,10 @@ from datetime import datetime
 from kontaktcenter.records.disposal import DisposalReport, dispose
 from kontaktcenter.records.errors import AccessDenied, CaseNotFound
 from kontaktcenter.records.export import export_case
+from kontaktcenter.records.info import CaseInfo
 from kontaktcenter.records.ingestion import Ingestion, RecordOutcome, session_key_for
 from kontaktcenter.records.queries import CaseSearch, Queries
+from kontaktcenter.records.rasa_events import event_time
 
 __all__ = [
     "AccessDenied",
@@ -29,6 +31,24 @@ __all__ = [
 
 class Register(Ingestion, Queries):
     """The public-record register; every public method is one unit of work."""
+
+    def current_case(
+        self,
+        conversation_id: str,
+        session_started_at: datetime | float | None = None,
+        channel: str | None = None,
+    ) -> CaseInfo | None:
+        """The resident's ärende right now, for "vad är mitt ärendenummer?".
+
+        With the timestamp of the tracker's latest ``session_started`` the ärende of
+        that session is returned (opened here, idempotently, if the broker has not yet
+        recorded the start); without it, the latest ärende of the conversation.
+        """
+        if session_started_at is None:
+            return self.case_for_conversation(conversation_id)
+        if not isinstance(session_started_at, datetime):
+            session_started_at = event_time({"timestamp": session_started_at})
+        return self.open_case(conversation_id, session_started_at, channel)
 
     def export_case(
         self,
