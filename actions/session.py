@@ -15,7 +15,10 @@ from kontaktcenter import answers
 
 logger = logging.getLogger(__name__)
 
-# Metadata on the notice that carries the diarienummer to the widget (pushed, no polling).
+# Carries the diarienummer to the resident with the notice (pushed, no polling): as
+# ``custom`` JSON it reaches socket.io clients as a ``bot_uttered`` event
+# ``{"custom": {"kc_case": "KC-2026-000123"}}`` and REST clients as a reply
+# ``{"custom": {"kc_case": ...}}``; event metadata is not forwarded by Rasa's channels.
 CASE_METADATA_KEY = "kc_case"
 
 
@@ -37,15 +40,18 @@ class ActionSessionStart(Action):
         # exact timestamp Rasa stores on this event, and orders messages by Rasa's times.
         started = time.time()
         metadata: dict[str, Any] = {}
+        data: dict[str, Any] = {}
         try:
             case = services.register().open_case(
                 tracker.sender_id, _utc(started), tracker.get_latest_input_channel() or None
             )
             metadata[CASE_METADATA_KEY] = case.diarienummer
+            data["custom"] = {CASE_METADATA_KEY: case.diarienummer}
         except Exception:  # the register must never stop the chat; the broker opens it
             logger.exception("Could not open the ärende at session start")
         notice = BotUttered(
             text=answers.record_notice(services.facts()),
+            data=data,
             metadata=metadata,
             timestamp=started + 0.000001,
         )
