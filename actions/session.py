@@ -26,8 +26,9 @@ class ActionSessionStart(Action):
     """Starts a session (a new ärende) with the notice the source text promises residents.
 
     The notice is returned after ``SessionStarted``, so Rasa publishes the session start
-    first and the register opens the ärende once, at the start; the ärende is opened here
-    (idempotently, same session key as the broker's) so the notice can carry its number.
+    first. The ärende is opened here, at the start, so the notice can carry its number;
+    Rasa re-stamps the returned events, so it is opened as the session's pending ärende,
+    which the broker's ``session_started`` then takes over (one ärende per session).
     """
 
     def name(self) -> str:
@@ -36,13 +37,12 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        # Rasa's event clock (not product time): the register keys the session by the
-        # exact timestamp Rasa stores on this event, and orders messages by Rasa's times.
+        # Rasa's event clock (not product time): messages are ordered by Rasa's times.
         started = time.time()
         metadata: dict[str, Any] = {}
         data: dict[str, Any] = {}
         try:
-            case = services.register().open_case(
+            case = services.register().open_session_case(
                 tracker.sender_id, _utc(started), tracker.get_latest_input_channel() or None
             )
             metadata[CASE_METADATA_KEY] = case.diarienummer

@@ -49,6 +49,8 @@ class RecordOutcome(str, enum.Enum):
 
 
 _ACTIVE = tuple(s.value for s in ACTIVE)
+# Session key of an ärende action_session_start opened, until its session start claims it.
+PENDING_PREFIX = "pending:"
 
 
 def session_key_for(conversation_id: str, started_at: datetime) -> str:
@@ -70,29 +72,58 @@ class Ingestion(RegisterBase):
     ) -> CaseInfo:
         """The ärende of the session that started at ``at``; created on first call.
 
-        Idempotent per session: the Rasa action that starts the session (to tell the
-        resident the number) and the event broker (on ``session_started``) get the same
-        ärende. Earlier active ärenden of the conversation are closed.
+        Idempotent per session: the broker (on ``session_started``) and the actions that
+        ask for the number get the same ärende; an ärende that ``action_session_start``
+        opened for this session (see :meth:`open_session_case`) is taken over, not
+        duplicated. Earlier active ärenden of the conversation are closed.
         """
+        return self._open(conversation_id, at, channel, session_key)[0]
+
+    def open_session_case(
+        self, conversation_id: str, at: datetime, channel: str | None = None
+    ) -> CaseInfo:
+        """The ärende of a session that ``action_session_start`` is starting now.
+
+        Rasa gives the events an action returns new timestamps
+        (``DialogueStateTracker.update_with_events``), so the action cannot know the
+        ``session_started`` time that keys the session. It opens the ärende as pending;
+        the session's start, when it reaches the register, takes it over (see
+        :meth:`open_case`). One ärende per session, opened at its start, its number known
+        at once for the notice.
+        """
+        conversation = one_line(conversation_id, 255)
+        key = PENDING_PREFIX + session_key_for(conversation, aware(at, "Starttiden"))
+        return self._open(conversation_id, at, channel, key)[0]
+
+    def _open(
+        self, conversation_id: str, at: datetime, channel: str | None, key: str | None
+    ) -> tuple[CaseInfo, RecordOutcome]:
         conversation = one_line(conversation_id, 255)
         if not conversation:
             raise ValueError("Konversationens id saknas.")
         at = aware(at, "Starttiden")
-        key = session_key or session_key_for(conversation, at)
+        key = key or session_key_for(conversation, at)
         try:
             with write_session(self.db) as session:
+                outcome = RecordOutcome.DUPLICATE
                 case = self._case_by_session(session, key)
+                if case is None and not key.startswith(PENDING_PREFIX):
+                    case = self._pending_case(session, conversation, at)
+                    if case is not None:
+                        case.session_key = key
+                        outcome = RecordOutcome.UPDATED
                 if case is None:
                     case = self._new_case(session, conversation, at, channel, key)
+                    outcome = RecordOutcome.OPENED
                 elif channel and not case.channel:
                     case.channel = one_line(channel, 50)
-                return self._info(session, case)
+                return self._info(session, case), outcome
         except IntegrityError:  # the same session opened concurrently elsewhere
             with self.db.session() as session:
                 case = self._case_by_session(session, key)
                 if case is None:
                     raise
-                return self._info(session, case)
+                return self._info(session, case), RecordOutcome.DUPLICATE
 
     def record_event(self, event: Mapping[str, Any]) -> RecordOutcome:
         """Record one Rasa event dict as published by Rasa's event broker."""
@@ -105,11 +136,7 @@ class Ingestion(RegisterBase):
         Writing the same event twice never duplicates anything.
         """
         if isinstance(event, SessionStarted):
-            key = session_key_for(event.conversation_id, event.at)
-            with self.db.session() as session:
-                known = self._case_by_session(session, key) is not None
-            self.open_case(event.conversation_id, event.at, event.channel, session_key=key)
-            return RecordOutcome.DUPLICATE if known else RecordOutcome.OPENED
+            return self._open(event.conversation_id, event.at, event.channel, None)[1]
         try:
             return self._record_message(event)
         except IntegrityError:
@@ -261,6 +288,28 @@ class Ingestion(RegisterBase):
             .with_for_update()
         ).scalar_one_or_none()
         return active
+
+    @staticmethod
+    def _pending_case(session: Session, conversation: str, at: datetime) -> Case | None:
+        """The ärende ``action_session_start`` opened for the session starting at ``at``.
+
+        Rasa publishes a session's events in order, and the action's ärende is opened
+        before Rasa stamps ``session_started``, so it is the latest pending one at or
+        before ``at``; an older pending one was closed when the next session opened.
+        """
+        case: Case | None = session.execute(
+            select(Case)
+            .where(
+                Case.conversation_id == conversation,
+                Case.session_key.like(PENDING_PREFIX + "%"),
+                Case.status.in_(_ACTIVE),
+                Case.registered_at <= at,
+            )
+            .order_by(Case.registered_at.desc(), Case.id.desc())
+            .limit(1)
+            .with_for_update()
+        ).scalar_one_or_none()
+        return case
 
     @staticmethod
     def _case_by_session(session: Session, key: str) -> Case | None:
