@@ -19,6 +19,7 @@ from kontaktcenter.records.rasa_events import (
     AGENT_METADATA_KEY,
     AGENT_USERNAME_METADATA_KEY,
     ChatMessage,
+    current_session,
     left_conversation,
     messages_of,
 )
@@ -158,11 +159,7 @@ class RasaClient:
             "GET", self._conversation(conversation_id) + "/tracker", {"include_events": "ALL"}
         )
         events = list((tracker or {}).get("events") or []) if isinstance(tracker, dict) else []
-        current: list[dict[str, Any]] = []
-        for event in events:
-            if isinstance(event, dict) and event.get("event") == "session_started":
-                current = []
-            current.append(event)
+        current = current_session(events)
         return LiveConversation(messages_of(current, conversation_id), left_conversation(current))
 
 

@@ -153,6 +153,18 @@ def messages_of(events: Iterable[Mapping[str, Any]], conversation_id: str) -> li
     return found
 
 
+def current_session(events: Iterable[Any]) -> list[Mapping[str, Any]]:
+    """The events of a tracker's latest session (from its ``session_started`` on)."""
+    current: list[Mapping[str, Any]] = []
+    for raw in events:
+        if not isinstance(raw, Mapping):
+            continue
+        if raw.get("event") == "session_started":
+            current = []
+        current.append(raw)
+    return current
+
+
 def left_conversation(events: Iterable[Mapping[str, Any]]) -> bool:
     """True when the tracker's last session ended with the resident leaving (restart)."""
     last = None

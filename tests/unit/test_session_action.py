@@ -103,3 +103,18 @@ def test_a_broken_register_never_stops_the_session(monkeypatch: pytest.MonkeyPat
     events = start_session("c2")
     assert [e["event"] for e in events] == ["session_started", "bot", "action"]
     assert "custom" not in (events[1].get("data") or {})
+
+
+def test_the_live_view_reads_only_the_current_session() -> None:
+    from kontaktcenter.records.rasa_events import current_session, left_conversation
+
+    events = [
+        {"event": "session_started", "timestamp": 1.0},
+        {"event": "user", "text": "gammal fråga", "timestamp": 2.0},
+        "not an event",
+        {"event": "session_started", "timestamp": 3.0},
+        {"event": "user", "text": "ny fråga", "timestamp": 4.0},
+    ]
+    assert [e["timestamp"] for e in current_session(events)] == [3.0, 4.0]
+    assert not left_conversation(events)
+    assert left_conversation([*events, {"event": "restart", "timestamp": 5.0}])
