@@ -19,13 +19,14 @@ from actions.records import session_started_at
 from kontaktcenter import clock
 from kontaktcenter.dialogue import form_exit
 from kontaktcenter.handover import HandoverService, clean_question, parse_contact, texts
-from kontaktcenter.records import vocabulary as rv
 
 logger = logging.getLogger(__name__)
 
 CALLBACK_FAILURES = "callback_failures"  # unusable answers in a row in the message form
 CHAT_CHANNEL = "chat"  # the calendar's channel whose hours say when the chat is staffed
-NOT_A_CONCERN = {"request_human", "affirm", "deny", "greet", "nlu_fallback", "thank"}
+# Intents that say nothing about the matter; nlu_fallback is not one of them: what the
+# bot did not understand is exactly what the kommunvägledare needs to read.
+NOT_A_CONCERN = {"request_human", "affirm", "deny", "greet", "thank"}
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +165,7 @@ def _retry_or_give_up(
 
 
 class ActionLeaveMessage(Action):
-    """Saves the message on the callback list; the ärende gets status "återkoppling"."""
+    """Saves the message on the callback list; the ärende awaits återkoppling (same unit)."""
 
     def name(self) -> str:
         return "action_leave_message"
@@ -189,12 +190,5 @@ class ActionLeaveMessage(Action):
         handover_service().leave_callback(
             tracker.sender_id, tracker.get_slot("callback_question"), contact, number
         )
-        if number:
-            try:
-                services.register().set_status(
-                    number, rv.STATUS_FOLLOW_UP, by="chattbot", reason="meddelande lämnat"
-                )
-            except Exception:
-                logger.exception("Could not set the case %s to återkoppling", number)
         dispatcher.utter_message(text=texts.callback_saved(contact.kind, number))
         return [SlotSet("callback_question", None), SlotSet("callback_contact", None)]

@@ -10,15 +10,28 @@ Agent messages are pushed to the resident's open web chat with
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import jwt
 
+from kontaktcenter.records.rasa_events import (
+    AGENT_FULL_NAME_METADATA_KEY,
+    AGENT_METADATA_KEY,
+    AGENT_USERNAME_METADATA_KEY,
+    ChatMessage,
+    current_session,
+    left_conversation,
+    messages_of,
+)
+
 logger = logging.getLogger(__name__)
 
-AGENT_KEY = "kc_agent"
+AGENT_KEY = AGENT_METADATA_KEY  # what the widget shows: the agent's first name
+# What the register stores, with the username.
+AGENT_FULL_NAME_KEY = AGENT_FULL_NAME_METADATA_KEY
 # Rasa gives role "admin" every API route; the name shows who called in Rasa's logs.
 API_USER = {"username": "kontaktcenter-konsol", "role": "admin"}
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
@@ -104,14 +117,26 @@ class RasaClient:
         return await self._call("POST", path, params, events)
 
     async def send_agent_message(
-        self, conversation_id: str, text: str, agent_name: str, *, closing: bool = False
+        self,
+        conversation_id: str,
+        text: str,
+        agent_name: str,
+        *,
+        full_name: str | None = None,
+        username: str | None = None,
+        closing: bool = False,
     ) -> None:
-        """Push a kommunvägledare's message; the register records it under the name.
+        """Push a kommunvägledare's message; the register records it under the full name
+        and username, the resident sees ``agent_name``.
 
         The widget's channel (rasa_addons/socketio_channel.py) forwards
         ``metadata.kc_agent`` as ``{"text", "kc_agent"}``; stock socket.io would drop it.
         """
         metadata: dict[str, Any] = {AGENT_KEY: agent_name}
+        if full_name:
+            metadata[AGENT_FULL_NAME_KEY] = full_name
+        if username:
+            metadata[AGENT_USERNAME_METADATA_KEY] = username
         if closing:
             metadata["kc_closed"] = True
         await self.post_events(
@@ -127,9 +152,6 @@ class RasaClient:
             event["data"] = {"buttons": buttons}
         await self.post_events(conversation_id, [event], push=True)
 
-    async def pause(self, conversation_id: str) -> None:
-        await self.post_events(conversation_id, [{"event": "pause"}])
-
     async def resume(self, conversation_id: str) -> None:
         """Un-pause; the logged ``action_listen`` lets the next message be answered.
 
@@ -141,12 +163,18 @@ class RasaClient:
             [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
         )
 
-    async def trigger_intent(self, conversation_id: str, intent: str) -> Any:
-        path = self._conversation(conversation_id) + "/trigger_intent"
-        params = {"output_channel": self.output_channel}
-        return await self._call("POST", path, params, {"name": intent, "entities": {}})
+    async def conversation(self, conversation_id: str) -> LiveConversation:
+        """The current session's messages as register events, and whether the resident
+        has left ("Avsluta och rensa samtalet" restarts the conversation)."""
+        tracker = await self._call(
+            "GET", self._conversation(conversation_id) + "/tracker", {"include_events": "ALL"}
+        )
+        events = list((tracker or {}).get("events") or []) if isinstance(tracker, dict) else []
+        current = current_session(events)
+        return LiveConversation(messages_of(current, conversation_id), left_conversation(current))
 
-    async def events(self, conversation_id: str) -> list[dict[str, Any]]:
-        """The events of the conversation's current session (live transcript)."""
-        tracker = await self._call("GET", self._conversation(conversation_id) + "/tracker")
-        return list((tracker or {}).get("events") or []) if isinstance(tracker, dict) else []
+
+@dataclass(frozen=True)
+class LiveConversation:
+    messages: list[ChatMessage] = field(default_factory=list)
+    resident_left: bool = False

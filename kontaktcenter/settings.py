@@ -37,6 +37,8 @@ class Settings:
     metrics_token: str = field(default="", repr=False)
     # Signs the web chat's conversation tokens (kontaktcenter.conversation_token).
     conversation_secret: str = field(default="", repr=False)
+    # A console login ends after this many minutes without a request (KC_CONSOLE_IDLE_MINUTES).
+    console_idle_minutes: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,7 +62,22 @@ class Settings:
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
             metrics_token=env.get("KC_METRICS_TOKEN", ""),
             conversation_secret=env.get("KC_CONVERSATION_SECRET", ""),
+            console_idle_minutes=_minutes(env, "KC_CONSOLE_IDLE_MINUTES", 30.0),
         )
+
+
+def _minutes(env: dict[str, str], name: str, default: float) -> float:
+    """A positive number of minutes from ``env``; a Swedish error names the variable."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{name} ska vara ett antal minuter, inte {raw!r}.") from None
+    if value <= 0:
+        raise ValueError(f"{name} ska vara större än 0.")
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ endpoints.yml::
       type: rasa_addons.event_broker.RecordsEventBroker
       url: ${KC_DATABASE_URL}     # optional; default KC_DATABASE_URL / var/kontaktcenter.db
       spool_dir: var/spool        # optional; default <KC_VAR_DIR>/spool
-      idle_minutes: 60            # close cases after this much silence (session expiry)
+      idle_minutes: 60            # optional; default: domain.yml session_expiration_time
       close_interval_seconds: 60  # how often to look for idle cases
       retry_seconds: 5            # how often to retry the database while spooling
       reconcile_hours: 24         # start-up reconciliation window (< shortest retention)
@@ -32,6 +32,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from kontaktcenter.records.recorder import Recorder, RecorderStatus
+from kontaktcenter.records.session_length import session_minutes
 from rasa_addons import processor
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ class RecordsEventBroker(EventBroker):
         self.recorder = Recorder(
             url or None,
             spool_dir,
-            idle_after=timedelta(minutes=_positive(idle_minutes, "idle_minutes", 60)),
+            idle_after=timedelta(
+                minutes=_positive(idle_minutes, "idle_minutes", session_minutes())
+            ),
             close_every=_positive(close_interval_seconds, "close_interval_seconds", 60),
             retry_every=_positive(retry_seconds, "retry_seconds", 5),
             max_queue=int(_positive(queue_size, "queue_size", 10_000)),

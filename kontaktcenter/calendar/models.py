@@ -30,6 +30,9 @@ class OpeningExceptionRecord(Base):
     # UTC; set by the repository so that staff can see when a deviation was changed.
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    # Who added the deviation and who changed it last (staff username and name).
+    created_by = Column(String(200), nullable=True)
+    updated_by = Column(String(200), nullable=True)
 
     def __repr__(self) -> str:
         state = "stängt" if self.closed else f"{self.opens}–{self.closes}"

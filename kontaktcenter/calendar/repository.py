@@ -7,8 +7,11 @@ with the new hours at once.
 
 from __future__ import annotations
 
+import builtins
+import logging
 from collections.abc import Callable
-from datetime import date, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +21,24 @@ from kontaktcenter.calendar.clock import Clock, system_now
 from kontaktcenter.calendar.exceptions import OpeningException, validate_exception
 from kontaktcenter.calendar.models import OpeningExceptionRecord
 from kontaktcenter.db.engine import Database
+
+logger = logging.getLogger(__name__)
+AUTHOR_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ExceptionEntry:
+    """A deviation as staff see it: who added it, who changed it last, and when."""
+
+    exception: OpeningException
+    created_by: str
+    updated_by: str
+    updated_at: datetime
+
+
+def _author(by: str | None) -> str | None:
+    text = " ".join(str(by or "").split())[:AUTHOR_LENGTH]
+    return text or None
 
 
 def _to_domain(row: OpeningExceptionRecord) -> OpeningException:
@@ -58,6 +79,24 @@ class ExceptionRepository:
         with self._db.session() as session:
             return [_to_domain(row) for row in session.execute(query).scalars()]
 
+    def entries(self, from_date: date, to_date: date) -> builtins.list[ExceptionEntry]:
+        """Like :meth:`list`, with each deviation's authors (for the staff console)."""
+        query = (
+            select(OpeningExceptionRecord)
+            .where(OpeningExceptionRecord.day >= from_date, OpeningExceptionRecord.day <= to_date)
+            .order_by(OpeningExceptionRecord.day)
+        )
+        with self._db.session() as session:
+            return [
+                ExceptionEntry(
+                    exception=_to_domain(row),
+                    created_by=row.created_by or "",
+                    updated_by=row.updated_by or row.created_by or "",
+                    updated_at=row.updated_at,
+                )
+                for row in session.execute(query).scalars()
+            ]
+
     def get(self, day: date) -> OpeningException | None:
         with self._db.session() as session:
             row = self._row(session, day)
@@ -75,7 +114,8 @@ class ExceptionRepository:
         )
 
     def add(self, day: date, *, closed: bool = False, opens: time | None = None,
-            closes: time | None = None, note: str | None = None) -> OpeningException:
+            closes: time | None = None, note: str | None = None,
+            by: str | None = None) -> OpeningException:
         """Add a deviation; refuses a date that already has one (use :meth:`update`)."""
         item = self._validate(day, closed, opens, closes, note)
         stamp = clock.now_utc()
@@ -87,6 +127,7 @@ class ExceptionRepository:
             session.add(OpeningExceptionRecord(
                 day=item.day, closed=item.closed, opens=item.opens, closes=item.closes,
                 note=item.note, created_at=stamp, updated_at=stamp,
+                created_by=_author(by), updated_by=_author(by),
             ))
             try:
                 session.flush()
@@ -98,7 +139,8 @@ class ExceptionRepository:
         return item
 
     def update(self, day: date, *, closed: bool = False, opens: time | None = None,
-               closes: time | None = None, note: str | None = None) -> OpeningException:
+               closes: time | None = None, note: str | None = None,
+               by: str | None = None) -> OpeningException:
         """Replace the deviation of ``day``; refuses a date that has none."""
         item = self._validate(day, closed, opens, closes, note)
         with self._db.session() as session:
@@ -109,11 +151,13 @@ class ExceptionRepository:
                 item.closed, item.opens, item.closes, item.note
             )
             row.updated_at = clock.now_utc()
+            row.updated_by = _author(by)
         self._changed()
         return item
 
     def put(self, day: date, *, closed: bool = False, opens: time | None = None,
-            closes: time | None = None, note: str | None = None) -> tuple[OpeningException, bool]:
+            closes: time | None = None, note: str | None = None,
+            by: str | None = None) -> tuple[OpeningException, bool]:
         """Add or replace the deviation of ``day``; returns it and whether it replaced one."""
         item = self._validate(day, closed, opens, closes, note)
         stamp = clock.now_utc()
@@ -121,12 +165,14 @@ class ExceptionRepository:
             row = self._row(session, day)
             replaced = row is not None
             if row is None:
-                row = OpeningExceptionRecord(day=item.day, created_at=stamp)
+                row = OpeningExceptionRecord(day=item.day, created_at=stamp,
+                                             created_by=_author(by))
                 session.add(row)
             row.closed, row.opens, row.closes, row.note = (
                 item.closed, item.opens, item.closes, item.note
             )
             row.updated_at = stamp
+            row.updated_by = _author(by)
             try:
                 session.flush()
             except IntegrityError:
@@ -137,13 +183,19 @@ class ExceptionRepository:
         self._changed()
         return item, replaced
 
-    def remove(self, day: date) -> bool:
-        """Delete the deviation of ``day``; False when there was none."""
+    def remove(self, day: date, by: str | None = None) -> bool:
+        """Delete the deviation of ``day``; False when there was none.
+
+        The row is gone afterwards, so who removed it is written to the log.
+        """
         with self._db.session() as session:
             result = session.execute(
                 delete(OpeningExceptionRecord).where(OpeningExceptionRecord.day == day)
             )
             removed = bool(result.rowcount)
         if removed:
+            logger.info(
+                "Avvikelsen för %s togs bort av %s.", day.isoformat(), _author(by) or "okänd"
+            )
             self._changed()
         return removed

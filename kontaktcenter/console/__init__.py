@@ -24,6 +24,7 @@ from kontaktcenter.console import (
 )
 from kontaktcenter.console.auth import console_guard
 from kontaktcenter.console.state import STATE_KEY, ConsoleState
+from kontaktcenter.web.keys import SETTINGS_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,12 @@ async def _stop(app: web.Application) -> None:
     await app[STATE_KEY].close()
 
 
+async def _home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/console")
+
+
 def setup(app: web.Application) -> None:
     """Add the console's routes, guard and background timeout check to ``app``."""
-    from kontaktcenter.web.app import SETTINGS_KEY
-
     app[STATE_KEY] = ConsoleState.create(app[SETTINGS_KEY])
     app.middlewares.append(console_guard)
     r = app.router
@@ -64,6 +67,7 @@ def setup(app: web.Application) -> None:
     r.add_post("/console/login", views_login.login)
     r.add_post("/console/logout", views_login.logout)
     r.add_get("/console", views_handover.queue_page)
+    r.add_get("/console/", _home)
     r.add_get("/console/api/queue", views_handover.queue_api)
     r.add_post("/console/handover/{id}/take", views_handover.take)
     r.add_get("/console/handover/{id}", views_handover.conversation_page)

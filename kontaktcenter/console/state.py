@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import jinja2
@@ -15,7 +17,7 @@ from kontaktcenter.records import Register, get_register
 from kontaktcenter.settings import Settings
 from kontaktcenter.staff import StaffDirectory
 from kontaktcenter.staff.throttle import LoginThrottle
-from kontaktcenter.web.app import served_over_https
+from kontaktcenter.web.https import served_over_https
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -23,6 +25,26 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def secure_cookies(settings: Settings, env: dict[str, str] | None = None) -> bool:
     """Secure cookies when served over HTTPS (the same rule as HSTS)."""
     return served_over_https(settings, env)
+
+
+class LiveAudit:
+    """Audits the handling agent's unmasked live view: once per view that shows more.
+
+    The transcript is polled every second; logging every poll would drown the audit
+    log, so a view is logged when it shows unmasked messages not shown (logged) before.
+    """
+
+    def __init__(self) -> None:
+        self._shown: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, register: Register, number: str, user: str, role: str, count: int) -> bool:
+        with self._lock:
+            if self._shown.get((user, number), 0) >= count:
+                return False
+            self._shown[(user, number)] = count
+        register.audit_live_view(number, user, role, count)
+        return True
 
 
 @dataclass
@@ -36,6 +58,7 @@ class ConsoleState:
     secure: bool
     templates: jinja2.Environment
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    live_audit: LiveAudit = field(default_factory=LiveAudit)
     _rasa: RasaClient | None = field(default=None, repr=False)
 
     @classmethod
@@ -48,7 +71,9 @@ class ConsoleState:
         )
         return cls(
             settings=settings,
-            staff=StaffDirectory(url),
+            staff=StaffDirectory(
+                url, idle_timeout=timedelta(minutes=settings.console_idle_minutes)
+            ),
             handover=HandoverService(url),
             handover_settings=HandoverSettings.from_env(),
             register=get_register(url),

@@ -1,4 +1,4 @@
-"""Messages left while the chat was closed: list, mark handled with a note."""
+"""Messages left while the chat was closed: list, mark handled (closes the ärende)."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ async def callbacks_page(request: web.Request) -> web.Response:
 async def mark_handled(request: web.Request) -> web.StreamResponse:
     callback_id = id_from(request)
     form = await request.post()
+    me = account(request)
     try:
         await asyncio.to_thread(
             state(request).handover.mark_handled,
-            callback_id, account(request).username, str(form.get("note") or ""),
+            callback_id, me.username, str(form.get("note") or ""), me.display_name,
         )
     except HandoverError as exc:
         items = await asyncio.to_thread(state(request).handover.callbacks, False)

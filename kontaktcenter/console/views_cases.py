@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from kontaktcenter.console.auth import account
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
-from kontaktcenter.records import AccessDenied, CaseNotFound
+from kontaktcenter.records import AccessDenied, CaseNotFound, CaseSearch
 
 
 def _date(value: str, what: str) -> date | None:
@@ -23,22 +24,37 @@ def _date(value: str, what: str) -> date | None:
         raise ValueError(f"{what} ska skrivas ÅÅÅÅ-MM-DD, till exempel 2026-11-27.") from None
 
 
+PAGE_SIZE = 200
+
+
+def _page(value: str) -> int:
+    try:
+        return max(1, min(int(value), 100_000))
+    except ValueError:
+        return 1
+
+
 async def search_page(request: web.Request) -> web.Response:
     query = {k: request.query.get(k, "")[:300] for k in ("q", "from", "to")}
-    cases, error = [], ""
+    page = _page(request.query.get("sida", "1"))
+    found: CaseSearch | None = None
+    error = ""
     if any(query.values()):
         try:
-            cases = await asyncio.to_thread(
-                state(request).register.list_cases,
+            found = await asyncio.to_thread(
+                state(request).register.search_cases,
                 date_from=_date(query["from"], "Från-datum"),
                 date_to=_date(query["to"], "Till-datum"),
                 text=query["q"].strip() or None,
-                limit=200,
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
             )
         except ValueError as exc:
             error = str(exc)
-    return render(request, "cases.html", cases=cases, query=query, error=error,
-                  searched=any(query.values()))
+    return render(request, "cases.html", cases=found.cases if found else [], found=found,
+                  page=page, query=query, error=error, searched=any(query.values()),
+                  next_query=urlencode({**query, "sida": page + 1}),
+                  prev_query=urlencode({**query, "sida": page - 1}))
 
 
 async def _detail(request: web.Request):  # type: ignore[no-untyped-def]

@@ -9,34 +9,60 @@ from typing import Any
 
 from aiohttp import web
 
-from kontaktcenter import clock
+from kontaktcenter.clock import now_utc
 from kontaktcenter.console.auth import account
 from kontaktcenter.console.ids import id_from
 from kontaktcenter.console.render import render, wants_json
 from kontaktcenter.console.state import ConsoleState, state
-from kontaktcenter.handover import HANDED_BACK, WITH_AGENT, HandoverError, HandoverInfo, texts
-from kontaktcenter.rasa_client import AGENT_KEY, RasaUnavailable
+from kontaktcenter.handover import (
+    WITH_AGENT,
+    HandoverError,
+    HandoverInfo,
+    HandoverNotFound,
+    texts,
+)
+from kontaktcenter.rasa_client import RasaUnavailable
 from kontaktcenter.records import vocabulary as rv
 from kontaktcenter.records.masking import Masker, masker_from_facts
+from kontaktcenter.records.rasa_events import AGENT, RESIDENT, ChatMessage
+from kontaktcenter.staff import Account
+from kontaktcenter.staff.accounts import ROLE_AGENT
 
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 4000
+LIVE_VIEW_REASON = "pågående samtal i konsolen (handläggande kommunvägledare)"
 
 
 def _minutes(info: HandoverInfo, now: datetime) -> int:
     return int(info.waited(now).total_seconds() // 60)
 
 
-def _queue_item(info: HandoverInfo, now: datetime) -> dict[str, Any]:
+def _queue_item(info: HandoverInfo, now: datetime, me: str) -> dict[str, Any]:
     return {
         "id": info.id,
         "diarienummer": info.diarienummer,
         "concern": info.concern or "(inget angivet ännu)",
         "waited_minutes": _minutes(info, now),
-        "assigned_to_me": info.assigned_to is not None,
+        "assigned_to_me": info.assigned_to == me,
+        "assigned_to": info.assigned_to,
+        "status": info.status,
+        "status_label": info.status_label,
         "channel": rv.channel_label(info.channel),
     }
+
+
+def transfer_targets(accounts: list[Account], me: str, now: datetime) -> list[Account]:
+    """Colleagues a chat can go to: active kommunvägledare, not locked, not oneself."""
+    return [
+        a for a in accounts
+        if a.role == ROLE_AGENT and not a.disabled and a.username != me
+        and (a.locked_until is None or _aware(a.locked_until) <= now)
+    ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _handover_id(request: web.Request) -> int:
@@ -61,17 +87,14 @@ async def queue_page(request: web.Request) -> web.Response:
 
 async def queue_api(request: web.Request) -> web.Response:
     console, me = state(request), account(request)
-    now = clock.now_utc()
+    now = now_utc()
     waiting = await asyncio.to_thread(console.handover.queue, me.username)
     mine = await asyncio.to_thread(console.handover.taken_by, me.username)
-    colleagues = await asyncio.to_thread(console.staff.list)
+    colleagues = transfer_targets(await asyncio.to_thread(console.staff.list), me.username, now)
     return web.json_response({
-        "queue": [_queue_item(i, now) for i in waiting],
-        "mine": [_queue_item(i, now) for i in mine],
-        "colleagues": [
-            {"username": a.username, "name": a.display_name}
-            for a in colleagues if not a.disabled and a.username != me.username
-        ],
+        "queue": [_queue_item(i, now, me.username) for i in waiting],
+        "mine": [_queue_item(i, now, me.username) for i in mine],
+        "colleagues": [{"username": a.username, "name": a.display_name} for a in colleagues],
     })
 
 
@@ -79,74 +102,97 @@ async def take(request: web.Request) -> web.StreamResponse:
     console, me = state(request), account(request)
     handover_id = _handover_id(request)
     try:
-        await asyncio.to_thread(console.handover.take, handover_id, me.username, me.first_name)
+        info = await asyncio.to_thread(
+            console.handover.take, handover_id, me.username, me.display_name
+        )
+    except HandoverNotFound as exc:
+        return _refuse(request, exc, 404)
     except HandoverError as exc:
         return _refuse(request, exc)
+    try:
+        await console.rasa.say_as_bot(info.conversation_id, texts.agent_joined(me.first_name))
+    except RasaUnavailable:
+        logger.warning("Could not tell the resident that %s was taken over", info.id)
     return _done(request, f"/console/handover/{handover_id}")
 
 
-async def _held(request: web.Request) -> HandoverInfo:
-    """The ärende in the URL, only if the logged-in person is handling it (else 403)."""
+async def _held(request: web.Request, *, handed_back_too: bool = False) -> HandoverInfo:
+    """The ärende in the URL, only if the logged-in person is handling it (else 403).
+
+    ``handed_back_too``: also one the person handed back to the bot and may still close.
+    """
     console, me = state(request), account(request)
+    check = console.handover.require_owner if handed_back_too else console.handover.require_agent
     try:
-        return await asyncio.to_thread(
-            console.handover.require_agent, _handover_id(request), me.username
-        )
+        return await asyncio.to_thread(check, _handover_id(request), me.username)
+    except HandoverNotFound as exc:
+        raise web.HTTPNotFound(text=str(exc)) from None
     except HandoverError as exc:
         raise web.HTTPForbidden(text=str(exc)) from None
 
 
 async def conversation_page(request: web.Request) -> web.Response:
     try:
-        info = await _held(request)
-    except web.HTTPForbidden as exc:
-        return render(request, "error.html", status=403, error=exc.text)
-    colleagues = [
-        a for a in await asyncio.to_thread(state(request).staff.list)
-        if not a.disabled and a.username != account(request).username
-    ]
-    return render(request, "conversation.html", handover=info, colleagues=colleagues)
+        info = await _held(request, handed_back_too=True)
+    except (web.HTTPForbidden, web.HTTPNotFound) as exc:
+        return render(request, "error.html", status=exc.status, error=exc.text)
+    me = account(request)
+    colleagues = transfer_targets(await asyncio.to_thread(state(request).staff.list),
+                                  me.username, now_utc())
+    return render(request, "conversation.html", handover=info, colleagues=colleagues,
+                  live=info.status == WITH_AGENT)
 
 
 def transcript_entries(
-    events: list[dict[str, Any]], masker: Masker | None = None
-) -> list[dict[str, str]]:
-    """User and bot messages of the Rasa tracker, masked, with who wrote them (for staff).
+    messages: list[ChatMessage], masker: Masker | None = None, *, unmasked: bool = False
+) -> list[dict[str, Any]]:
+    """The live conversation for staff, with who wrote each message.
 
-    Staff see the same masked text as the register shows: personnummer, phone numbers
-    and e-mail addresses only ever in the original, read by an authorised role.
+    Masked like the register, except for the kommunvägledare handling the ärende
+    (``unmasked``), who needs what the resident wrote (a phone number to call back);
+    each entry says whether its shown text differs from the masked one.
     """
     masker = masker or masker_from_facts()
     entries = []
-    for event in events:
-        kind, text = event.get("event"), event.get("text")
-        if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
-            continue
-        agent = (event.get("metadata") or {}).get(AGENT_KEY)
-        if kind == "user":
+    for message in messages:
+        if message.author == RESIDENT:
             who, role = rv.ROLE_RESIDENT, "resident"
-        elif agent:
-            who, role = f"{rv.ROLE_STAFF} {agent}", "staff"
+        elif message.author == AGENT:
+            who, role = f"{rv.ROLE_STAFF} {message.agent}", "staff"
         else:
             who, role = rv.ROLE_BOT, "bot"
-        when = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
-        shown = masker.mask(text).text
-        entries.append({"who": who, "role": role, "text": shown, "at": when.isoformat()})
+        masked = masker.mask(message.text)
+        shown = message.text if unmasked else masked.text
+        entries.append({"who": who, "role": role, "text": shown, "at": message.at.isoformat(),
+                        "unmasked": unmasked and masked.changed})
     return entries
 
 
 async def transcript_api(request: web.Request) -> web.Response:
     try:
-        info = await _held(request)
-    except web.HTTPForbidden as exc:
-        return web.json_response({"error": exc.text}, status=403)
+        info = await _held(request, handed_back_too=True)
+    except (web.HTTPForbidden, web.HTTPNotFound) as exc:
+        return web.json_response({"error": exc.text}, status=exc.status)
+    console, me = state(request), account(request)
     try:
-        events = await state(request).rasa.events(info.conversation_id)
+        live = await console.rasa.conversation(info.conversation_id)
     except RasaUnavailable as exc:
         return web.json_response({"error": str(exc)}, status=503)
-    return web.json_response(
-        {"status": info.status, "messages": transcript_entries(events)}
-    )
+    handling = info.status == WITH_AGENT
+    entries = transcript_entries(live.messages, console.register.masker, unmasked=handling)
+    shown_unmasked = sum(1 for e in entries if e["unmasked"])
+    if shown_unmasked and info.diarienummer:
+        await asyncio.to_thread(
+            console.live_audit.seen, console.register, info.diarienummer, me.username,
+            me.role, shown_unmasked,
+        )
+    return web.json_response({
+        "status": info.status,
+        "status_label": info.status_label,
+        "resident_left": live.resident_left,
+        "notice": texts.RESIDENT_LEFT if live.resident_left else "",
+        "messages": entries,
+    })
 
 
 async def reply(request: web.Request) -> web.StreamResponse:
@@ -162,8 +208,10 @@ async def reply(request: web.Request) -> web.StreamResponse:
         too_long = f"Svaret är för långt (högst {MAX_REPLY_CHARS} tecken)."
         return _refuse(request, ValueError(too_long), 400)
     try:
+        me = account(request)
         await state(request).rasa.send_agent_message(
-            info.conversation_id, text, account(request).first_name
+            info.conversation_id, text, me.first_name, full_name=me.display_name,
+            username=me.username,
         )
     except RasaUnavailable as exc:
         return _refuse(request, exc, 503)
@@ -191,9 +239,10 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target = str(form.get("to") or "").strip() or None
     if target is not None:
-        colleague = await asyncio.to_thread(console.staff.get, target)
-        if colleague is None or colleague.disabled:
-            return _refuse(request, ValueError("Den kollegan finns inte."), 400)
+        me = account(request).username
+        allowed = transfer_targets(await asyncio.to_thread(console.staff.list), me, now_utc())
+        if target not in {a.username for a in allowed}:
+            return _refuse(request, ValueError("Den kollegan kan inte ta emot samtal."), 400)
     try:
         await asyncio.to_thread(
             console.handover.transfer, info.id, account(request).username, target
@@ -208,31 +257,29 @@ async def transfer(request: web.Request) -> web.StreamResponse:
 
 
 async def close(request: web.Request) -> web.StreamResponse:
-    """Close the ärende: with the agent (resident told, bot resumes) or after hand back."""
+    """Close the ärende: with the agent (resident told, bot resumes) or after hand back.
+
+    The handover and the ärende in the register close in one unit of work; the agent's
+    closing words are sent first, so they are recorded in the ärende they belong to.
+    """
     console, me = state(request), account(request)
-    handover_id = _handover_id(request)
-    info = await asyncio.to_thread(console.handover.get, handover_id)
-    if info.status not in (WITH_AGENT, HANDED_BACK) or info.agent_username != me.username:
-        refusal = HandoverError("Bara den som hanterar ärendet kan avsluta det.")
-        return _refuse(request, refusal, 403)
+    try:
+        info = await _held(request, handed_back_too=True)
+    except (web.HTTPForbidden, web.HTTPNotFound) as exc:
+        return _refuse(request, Exception(exc.text), exc.status)
     if info.status == WITH_AGENT:
         try:
             await console.rasa.resume(info.conversation_id)
             await console.rasa.send_agent_message(
-                info.conversation_id, texts.CLOSED_BY_AGENT, me.first_name, closing=True
+                info.conversation_id, texts.CLOSED_BY_AGENT, me.first_name,
+                full_name=me.display_name, username=me.username, closing=True,
             )
         except RasaUnavailable as exc:
             return _refuse(request, exc, 503)
-    await asyncio.to_thread(console.handover.close, info.id, me.username)
-    if info.diarienummer:
-        await asyncio.sleep(0.5)  # let the register record the last messages first
-        try:
-            await asyncio.to_thread(
-                console.register.set_status, info.diarienummer, rv.STATUS_CLOSED,
-                by=me.username, handled_by=me.first_name, reason="avslutat i konsolen",
-            )
-        except Exception:
-            logger.exception("Could not close case %s in the register", info.diarienummer)
+    try:
+        await asyncio.to_thread(console.handover.close, info.id, me.username, me.display_name)
+    except HandoverError as exc:
+        return _refuse(request, exc, 409)
     return _done(request, "/console", "Ärendet är avslutat.")
 
 

@@ -9,8 +9,16 @@ from aiohttp import web
 
 from kontaktcenter import clock
 from kontaktcenter.calendar import STOCKHOLM
+from kontaktcenter.console.auth import account
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
+from kontaktcenter.records.rasa_events import agent_label
+
+
+def _author(request: web.Request) -> str:
+    """The logged-in person, as the register names staff: full name and username."""
+    me = account(request)
+    return agent_label(me.display_name, me.username)
 
 
 def _parse_time(value: str, what: str) -> time | None:
@@ -27,7 +35,7 @@ async def _page(request: web.Request, error: str = "", message: str = "",
                 status: int = 200) -> web.Response:
     today = clock.today(STOCKHOLM)
     items = await asyncio.to_thread(
-        state(request).calendar.repository.list, today - timedelta(days=30),
+        state(request).calendar.repository.entries, today - timedelta(days=30),
         today + timedelta(days=5 * 366),
     )
     return render(request, "hours.html", status=status, exceptions=items, today=today,
@@ -50,7 +58,7 @@ async def save_exception(request: web.Request) -> web.Response:
         closes = None if closed else _parse_time(str(form.get("closes") or ""), "Stänger")
         _, replaced = await asyncio.to_thread(
             state(request).calendar.repository.put, day, closed=closed, opens=opens,
-            closes=closes, note=str(form.get("note") or ""),
+            closes=closes, note=str(form.get("note") or ""), by=_author(request),
         )
     except ValueError as exc:
         return await _page(request, error=str(exc), status=400)
@@ -63,6 +71,8 @@ async def remove_exception(request: web.Request) -> web.Response:
         day = date.fromisoformat(request.match_info["day"])
     except ValueError:
         return await _page(request, error="Ogiltigt datum.", status=400)
-    removed = await asyncio.to_thread(state(request).calendar.repository.remove, day)
+    removed = await asyncio.to_thread(
+        state(request).calendar.repository.remove, day, _author(request)
+    )
     text = "borttagen" if removed else "fanns inte"
     return await _page(request, message=f"Avvikelsen för {day.isoformat()} är {text}.")

@@ -8,22 +8,23 @@ from kontaktcenter.handover.config import HandoverSettings
 from kontaktcenter.handover.contact import Contact, clean_question, parse_contact
 from kontaktcenter.handover.service import (
     ACTIVE,
+    BACK_TO_BOT,
     CLOSED,
-    HANDED_BACK,
     QUEUED,
     TIMED_OUT,
     WITH_AGENT,
     CallbackInfo,
     HandoverError,
     HandoverInfo,
+    HandoverNotFound,
     HandoverService,
     QueueTicket,
 )
 
 __all__ = [
     "ACTIVE",
+    "BACK_TO_BOT",
     "CLOSED",
-    "HANDED_BACK",
     "QUEUED",
     "TIMED_OUT",
     "WITH_AGENT",
@@ -31,6 +32,7 @@ __all__ = [
     "Contact",
     "HandoverError",
     "HandoverInfo",
+    "HandoverNotFound",
     "HandoverService",
     "HandoverSettings",
     "QueueTicket",

@@ -23,7 +23,7 @@ class HandoverSettings:
 
 
 def _positive(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
+    raw = env.get(name) or ""
     if not raw:
         return default
     try:

@@ -18,13 +18,14 @@ class HandoverRecord(Base):
     diarienummer = Column(String(20), nullable=True, index=True)
     channel = Column(String(50), nullable=True)
     concern = Column(String(300), nullable=False, default="")
+    # The same state machine as the ärende (kontaktcenter.records.states), as a code.
     status = Column(String(40), nullable=False, index=True)
     requested_at = Column(UTCDateTime(), nullable=False, index=True)
     # When it (re-)entered the queue; the wait time and the timeout count from here.
     queued_at = Column(UTCDateTime(), nullable=False)
     assigned_to = Column(String(100), nullable=True)  # username of a named colleague
     agent_username = Column(String(100), nullable=True)
-    agent_name = Column(String(100), nullable=True)
+    agent_name = Column(String(100), nullable=True)  # the account's full name
     taken_at = Column(UTCDateTime(), nullable=True)
     ended_at = Column(UTCDateTime(), nullable=True)
     ended_by = Column(String(100), nullable=True)

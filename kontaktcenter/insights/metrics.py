@@ -34,7 +34,7 @@ from kontaktcenter.handover.service import QUEUED
 from kontaktcenter.insights.config import InsightsConfig, default_config
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.models import Message
-from kontaktcenter.records.register import FALLBACK_INTENT
+from kontaktcenter.records.rasa_events import FALLBACK_INTENT
 from kontaktcenter.records.spool import Spool
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)

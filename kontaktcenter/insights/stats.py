@@ -36,7 +36,7 @@ from kontaktcenter.insights.period import Period
 from kontaktcenter.insights.sources import satisfaction_counts
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.models import Case, Message
-from kontaktcenter.records.register import FALLBACK_INTENT
+from kontaktcenter.records.rasa_events import FALLBACK_INTENT
 from kontaktcenter.records.text import STOCKHOLM
 
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")

@@ -3,10 +3,10 @@
 Plain Python, no Rasa imports. Entry point: :func:`get_register`.
 """
 
+from kontaktcenter.records.errors import AccessDenied, CaseNotFound
 from kontaktcenter.records.info import CaseDetail, CaseInfo, MessageInfo
 from kontaktcenter.records.register import (
-    AccessDenied,
-    CaseNotFound,
+    CaseSearch,
     RecordOutcome,
     Register,
     get_register,
@@ -17,6 +17,7 @@ __all__ = [
     "CaseDetail",
     "CaseInfo",
     "CaseNotFound",
+    "CaseSearch",
     "MessageInfo",
     "RecordOutcome",
     "Register",

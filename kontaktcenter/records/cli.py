@@ -57,7 +57,7 @@ def _print_json(data: object) -> None:
 
 def _case_line(case: CaseInfo) -> str:
     return (
-        f"{case.diarienummer}  {local_text(case.registered_at)}  {case.status:<19} "
+        f"{case.diarienummer}  {local_text(case.registered_at)}  {case.status_label:<24} "
         f"{case.message_count:>3} medd.  {case.subject}"
     )
 
@@ -100,7 +100,7 @@ def _print_detail(detail: CaseDetail) -> None:
         ("Kanal", channel_label(case.channel)),
         ("Avsändare", case.sender),
         ("Ärendemening", case.subject),
-        ("Status", case.status),
+        ("Status", case.status_label),
         ("Handläggare", case.handled_by or "–"),
         ("Avslutad", local_text(case.closed_at) or "–"),
         ("Gallringskategori", case.retention_category),

@@ -14,14 +14,17 @@ from sqlalchemy import delete, select
 
 from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
+from kontaktcenter.records.lifecycle import move_case
 from kontaktcenter.records.models import Case, DisposalEntry, Message, MessageOriginal
 from kontaktcenter.records.policy import ACTION_DELETE, RetentionCategory
+from kontaktcenter.records.states import Event, Owner, State
 from kontaktcenter.records.text import count_cases, iso, local_text, one_line
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from kontaktcenter.records.register import Register
+    from kontaktcenter.records.base import RegisterBase
+
 
 _ACTION_WORDS = {ACTION_DELETE: v.DISPOSAL_DELETED}
 
@@ -89,19 +92,21 @@ def _remove_messages(session: Session, case_id: int) -> None:
     session.execute(delete(Message).where(Message.case_id == case_id), execution_options=quick)
 
 
-def _apply(session: Session, case: Case, category: RetentionCategory) -> None:
+def _apply(
+    session: Session, case: Case, category: RetentionCategory, at: datetime, actor: str
+) -> None:
     _remove_messages(session, case.id)
     if category.action == ACTION_DELETE:
         session.delete(case)
         return
-    case.status = v.STATUS_DISPOSED
+    move_case(session, case, Event.DISPOSE, Owner.DISPOSAL, at=at, by=actor)
     case.sender = v.ANONYMOUS_SENDER
     case.conversation_id = None
     case.session_key = None
 
 
 def dispose(
-    register: Register, now: datetime, *, dry_run: bool = False, performed_by: str = "system"
+    register: RegisterBase, now: datetime, *, dry_run: bool = False, performed_by: str = "system"
 ) -> DisposalReport:
     """Dispose every closed case whose category's period has run out since closing."""
     if now.tzinfo is None:
@@ -109,7 +114,7 @@ def dispose(
     policy = register.policy
     report = DisposalReport(now=now, dry_run=dry_run)
     actor = one_line(performed_by, 200) or "system"
-    stmt = select(Case).where(Case.status == v.STATUS_CLOSED, Case.closed_at.is_not(None))
+    stmt = select(Case).where(Case.status == State.CLOSED.value, Case.closed_at.is_not(None))
     unit = register.db.session() if dry_run else write_session(register.db)
     with unit as session:
         cases = list(session.execute(stmt.order_by(Case.closed_at, Case.id)).scalars())
@@ -135,7 +140,7 @@ def dispose(
             report.items.append(item)
             if dry_run:
                 continue
-            _apply(session, case, category)
+            _apply(session, case, category, now, actor)
             session.add(
                 DisposalEntry(
                     diarienummer=item.diarienummer,
@@ -171,7 +176,7 @@ class DisposalLogEntry:
         }
 
 
-def disposal_log(register: Register, limit: int = 1000) -> list[DisposalLogEntry]:
+def disposal_log(register: RegisterBase, limit: int = 1000) -> list[DisposalLogEntry]:
     stmt = select(DisposalEntry).order_by(DisposalEntry.disposed_at.desc(), DisposalEntry.id.desc())
     with register.db.session() as session:
         return [

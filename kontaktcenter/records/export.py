@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.audit import write_audit
+from kontaktcenter.records.errors import CaseNotFound
 from kontaktcenter.records.info import CaseDetail, MessageInfo
+from kontaktcenter.records.states import label
 from kontaktcenter.records.text import local_text, one_line, utc_now
 
 if TYPE_CHECKING:
-    from kontaktcenter.records.register import Register
+    from kontaktcenter.records.queries import Queries
 
 FORMATS = ("html", "json")
 ANONYMOUS_REQUESTER = "anonym sökande"
@@ -61,7 +63,7 @@ def _registration(detail: CaseDetail) -> list[tuple[str, str, str]]:
         ("kanal", "Kanal", v.channel_label(case.channel)),
         ("avsändare", "Avsändare", case.sender),
         ("ärendemening", "Ärendemening", case.subject),
-        ("status", "Status", case.status),
+        ("status", "Status", label(case.status)),
         ("handläggare", "Handläggare", case.handled_by or "–"),
         ("avslutad", "Avslutad", local_text(case.closed_at) or "–"),
     ]
@@ -127,7 +129,7 @@ def _default_actor() -> str:
 
 
 def export_case(
-    register: Register,
+    register: Queries,
     diarienummer: str,
     fmt: str = "html",
     *,
@@ -136,7 +138,6 @@ def export_case(
     at: datetime | None = None,
 ) -> str:
     """The release copy as text; raises CaseNotFound / ValueError with Swedish messages."""
-    from kontaktcenter.records.register import CaseNotFound
 
     fmt = (fmt or "").strip().lower()
     if fmt not in FORMATS:

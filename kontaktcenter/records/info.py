@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kontaktcenter.records.states import label
 from kontaktcenter.records.text import iso
 
 
@@ -18,12 +19,17 @@ class CaseInfo:
     channel: str | None
     sender: str
     subject: str
-    status: str
+    status: str  # a code of kontaktcenter.records.states.State
     handled_by: str | None
     closed_at: datetime | None
     last_activity_at: datetime | None
     retention_category: str
     message_count: int = 0
+
+    @property
+    def status_label(self) -> str:
+        """The status in Swedish, for staff and release copies (stored as a code)."""
+        return label(self.status)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -34,6 +40,7 @@ class CaseInfo:
             "sender": self.sender,
             "subject": self.subject,
             "status": self.status,
+            "status_label": self.status_label,
             "handled_by": self.handled_by,
             "closed_at": iso(self.closed_at),
             "last_activity_at": iso(self.last_activity_at),

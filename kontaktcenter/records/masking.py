@@ -30,13 +30,13 @@ from datetime import date
 
 from personnummer import personnummer as pnr_lib
 
+from kontaktcenter import phones
+from kontaktcenter.emails import EMAIL_RE
+
 PNR_MASK = "[personnummer borttaget]"
 PHONE_MASK = "[telefonnummer borttaget]"
 EMAIL_MASK = "[e-post borttagen]"
 
-_EMAIL_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w@])", re.UNICODE
-)
 # 6 or 8 digits, optional separator, 4 digits; not glued to other digits or letters.
 _PNR_RE = re.compile(r"(?<![\d+])(\d{6}|\d{8})([-+ ]?)(\d{4})(?!\d)")
 # A possible phone number: a prefix, then digits with single separators between them.
@@ -53,8 +53,6 @@ _PROTECTED_RES = (
     re.compile(r"\b\d{1,2}[.:]\d{2}\b"),  # times 08.00, 17:00
 )
 
-_MIN_NATIONAL_DIGITS = 7  # 08-123 45 incl. the leading zero
-_MAX_NATIONAL_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -73,20 +71,14 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def national_phone_digits(text: str) -> str | None:
-    """Digits of a Swedish number in national form (leading 0), or None if not Swedish."""
-    raw = text.replace("(0)", "")
-    digits = _digits(raw)
-    stripped = raw.lstrip()
-    if stripped.startswith("+"):
-        if not digits.startswith("46"):
-            return None
-        return "0" + digits[2:]
-    if digits.startswith("0046"):
-        return "0" + digits[4:]
-    if digits.startswith("00"):
-        return None
-    return digits
+def search_phone(query: str) -> str | None:
+    """The normalised phone number a search text is, or None (for the case search)."""
+    return phones.normalise(query, strict=False)
+
+
+def phone_digits_in(text: str) -> set[str]:
+    """The normalised phone numbers written in ``text``."""
+    return phones.numbers_in(text)
 
 
 def _plausible_date(century_year: str, month: int, day: int) -> bool:
@@ -118,7 +110,8 @@ class Masker:
     """Masks identifiers; ``allowed_phones`` are numbers never masked (own numbers)."""
 
     def __init__(self, allowed_phones: Iterable[str] = ()) -> None:
-        self._allowed = {n for n in (national_phone_digits(p) for p in allowed_phones) if n}
+        own = (phones.normalise(p, strict=False) for p in allowed_phones)
+        self._allowed = {n for n in own if n}
 
     def mask(self, text: str) -> MaskResult:
         if not text:
@@ -130,7 +123,7 @@ class Masker:
             spans = protected + [(s, e) for s, e, _, _ in taken]
             return all(end <= s or start >= e for s, e in spans)
 
-        for m in _EMAIL_RE.finditer(text):
+        for m in EMAIL_RE.finditer(text):
             taken.append((m.start(), m.end(), EMAIL_MASK, "e-post"))
 
         possible: list[re.Match[str]] = []
@@ -185,22 +178,13 @@ class Masker:
         return None
 
     def _classify(self, candidate: str) -> str | None:
-        """'allowed' (own number), 'phone', or None when it has no phone number's shape."""
-        stripped = candidate.lstrip()
-        digits = _digits(candidate.replace("(0)", ""))
-        if stripped.startswith("+") or digits.startswith("00"):
-            national = national_phone_digits(candidate)
-            if national is None:  # another country: country code plus 7-12 digits
-                return "phone" if 8 <= len(digits) <= 15 else None
-        else:
-            national = digits
-        if not _MIN_NATIONAL_DIGITS <= len(national) <= _MAX_NATIONAL_DIGITS:
+        """'allowed' (own number), 'phone', or None when it cannot be a phone number."""
+        number = phones.normalise(candidate, strict=False)
+        if number is None:
             return None
-        if national in self._allowed:
+        if number in self._allowed:
             return "allowed"
-        if not national.startswith("0") or national[1:2] == "0":
-            return None
-        if national.startswith("07") and len(national) != 10:
+        if number.startswith("07") and len(number) != 10:
             return None  # Swedish mobile numbers have exactly ten digits
         return "phone"
 
@@ -210,8 +194,3 @@ def masker_from_facts() -> Masker:
     from kontaktcenter.facts import get_facts
 
     return Masker(allowed_phones=[get_facts().phone])
-
-
-def mask_text(text: str, masker: Masker | None = None) -> MaskResult:
-    """Convenience: mask with ``masker`` or with the deployment's facts."""
-    return (masker or masker_from_facts()).mask(text)

@@ -66,9 +66,12 @@ class Case(Base):
     subject = Column(String(500), nullable=False)
     subject_folded = Column(String(500), nullable=False)
     topics = Column(Text, nullable=False, default="")
+    # A code of kontaktcenter.records.states.State; its Swedish label is for display.
     status = Column(String(30), nullable=False, index=True)
-    handled_by = Column(String(200), nullable=True)
+    handled_by = Column(String(200), nullable=True)  # "Anna Andersson (anna)"
     closed_at = Column(UTCDateTime(), nullable=True)
+    # What the kommunvägledare noted when closing (a callback marked handled).
+    closing_note = Column(Text, nullable=True)
     last_activity_at = Column(UTCDateTime(), nullable=True)
     retention_category = Column(String(100), nullable=False)
 

@@ -23,8 +23,10 @@ from typing import Any
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.future import create_engine
 
+from kontaktcenter.records.ingestion import session_key_for
 from kontaktcenter.records.models import Case, Message
-from kontaktcenter.records.register import Register, event_key, event_time, session_key_for
+from kontaktcenter.records.rasa_events import event_key, event_time
+from kontaktcenter.records.register import Register
 from kontaktcenter.records.text import one_line
 
 logger = logging.getLogger(__name__)

@@ -1,28 +1,11 @@
-"""The Swedish words the register stores and shows: statuses, sender roles, actions."""
+"""The Swedish words the register stores and shows: sender roles, actions, numbers.
+
+Statuses are codes of :mod:`kontaktcenter.records.states`, with their labels there.
+"""
 
 from __future__ import annotations
 
 import re
-
-STATUS_OPEN = "öppen"
-STATUS_QUEUED = "i kö"
-STATUS_WITH_STAFF = "hos kommunvägledare"
-STATUS_FOLLOW_UP = "återkoppling"
-STATUS_CLOSED = "avslutad"
-STATUS_DISPOSED = "gallrad"
-
-STATUSES = (
-    STATUS_OPEN,
-    STATUS_QUEUED,
-    STATUS_WITH_STAFF,
-    STATUS_FOLLOW_UP,
-    STATUS_CLOSED,
-    STATUS_DISPOSED,
-)
-# Cases a new message may still be added to.
-ACTIVE_STATUSES = (STATUS_OPEN, STATUS_QUEUED, STATUS_WITH_STAFF, STATUS_FOLLOW_UP)
-# Cases closed automatically when the conversation goes quiet; återkoppling waits for staff.
-IDLE_CLOSABLE_STATUSES = (STATUS_OPEN, STATUS_QUEUED, STATUS_WITH_STAFF)
 
 ROLE_RESIDENT = "invånare"
 ROLE_BOT = "chattbot"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from kontaktcenter import clock
+from kontaktcenter.clock import now_utc
 from kontaktcenter.db.engine import Database, get_database
 from kontaktcenter.staff.models import StaffAccount, StaffSession
 from kontaktcenter.staff.passwords import (
@@ -36,6 +36,9 @@ STATISTICS_ROLES = (ROLE_TEAM_LEAD, ROLE_REGISTRAR)
 MAX_FAILURES = 100
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=10)
+DEFAULT_IDLE_TIMEOUT = timedelta(minutes=30)
+# last_seen_at is written at most this often: the console polls every second.
+SEEN_RESOLUTION = timedelta(seconds=30)
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
 FAILED_LOGIN = "Fel användarnamn eller lösenord."
@@ -45,7 +48,7 @@ LOCKED = FAILED_LOGIN
 
 
 def _utc_now() -> datetime:
-    return clock.now_utc()
+    return now_utc()
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,6 @@ class Account:
     def first_name(self) -> str:
         """The name residents see on the agent's messages."""
         return self.display_name.split()[0] if self.display_name.split() else self.username
-
-    @property
-    def is_registrar(self) -> bool:
-        return self.role == ROLE_REGISTRAR
 
     @property
     def sees_statistics(self) -> bool:
@@ -116,10 +115,15 @@ class StaffDirectory:
     """Accounts and sessions in one database; every method is one unit of work."""
 
     def __init__(
-        self, db: Database | str | None = None, now: Callable[[], datetime] = _utc_now
+        self,
+        db: Database | str | None = None,
+        now: Callable[[], datetime] = _utc_now,
+        *,
+        idle_timeout: timedelta = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         self.db = db if isinstance(db, Database) else get_database(db)
         self._now = now
+        self.idle_timeout = idle_timeout
 
     # -- accounts ---------------------------------------------------------------------
 
@@ -227,18 +231,30 @@ class StaffDirectory:
                     csrf_token=csrf,
                     created_at=now,
                     expires_at=now + SESSION_LIFETIME,
+                    last_seen_at=now,
                 )
             )
         return token, csrf
 
     def session_account(self, token: str | None) -> tuple[Account, str] | None:
-        """(account, CSRF token) of a live session of an enabled account, else None."""
+        """(account, CSRF token) of a live session of an enabled account, else None.
+
+        A session ends after ``SESSION_LIFETIME`` or when idle for ``idle_timeout`` (a
+        desk left logged in); each request counts as activity.
+        """
         if not token or len(token) > 200:
             return None
+        now = self._now()
         with self.db.session() as session:
             row = session.get(StaffSession, _hash_token(token))
-            if row is None or row.expires_at <= self._now():
+            if row is None or row.expires_at <= now:
                 return None
+            seen = row.last_seen_at or row.created_at
+            if seen + self.idle_timeout <= now:
+                session.delete(row)
+                return None
+            if now - seen >= SEEN_RESOLUTION:
+                row.last_seen_at = now
             account = session.get(StaffAccount, row.account_id)
             if account is None or account.disabled:
                 return None

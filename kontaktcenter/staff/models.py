@@ -37,3 +37,5 @@ class StaffSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime(), nullable=False)
     expires_at = Column(UTCDateTime(), nullable=False, index=True)
+    # The last request seen; a session idle longer than the configured limit ends.
+    last_seen_at = Column(UTCDateTime(), nullable=True)

@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from aiohttp import web
 
 from kontaktcenter.settings import Settings, get_settings
+from kontaktcenter.web.https import served_over_https
+from kontaktcenter.web.keys import SETTINGS_KEY
 
 logger = logging.getLogger(__name__)
-
-SETTINGS_KEY = "kontaktcenter.settings"
 
 
 def socket_sources(rasa_public_url: str) -> str:
@@ -32,19 +32,6 @@ def content_security_policy(connect_src: str) -> str:
         f"connect-src 'self' {connect_src}; frame-ancestors 'self'; base-uri 'none'; "
         "form-action 'self'; object-src 'none'"
     ).strip()
-
-
-def served_over_https(settings: Settings, env: dict[str, str] | None = None) -> bool:
-    """HTTPS deployment: KC_WEB_URL is https, or KC_CONSOLE_SECURE=1 (behind a TLS proxy).
-
-    Decides both Secure cookies and HSTS (docs/security.md)."""
-    env = dict(os.environ if env is None else env)
-    flag = env.get("KC_CONSOLE_SECURE", "").strip().lower()
-    if flag in ("1", "true", "ja", "yes"):
-        return True
-    if flag in ("0", "false", "nej", "no"):
-        return False
-    return settings.web_url.lower().startswith("https://")
 
 
 HSTS = "max-age=31536000; includeSubDomains"

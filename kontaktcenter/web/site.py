@@ -31,7 +31,7 @@ from aiohttp import web
 from kontaktcenter.conversation_token import MAX_TOKEN_CHARS, ConversationTokens
 from kontaktcenter.facts import ContactFacts, get_facts
 from kontaktcenter.settings import Settings
-from kontaktcenter.web.app import SETTINGS_KEY, socket_sources  # noqa: F401 (re-export)
+from kontaktcenter.web.keys import SETTINGS_KEY
 
 logger = logging.getLogger(__name__)
 

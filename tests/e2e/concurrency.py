@@ -40,7 +40,7 @@ def assert_concurrent_conversations_registered(stack: RasaStack, residents: int)
         # 3 answers from the bot, 3 messages from the resident (the widget shows the notice)
         detail = wait_for_messages(register, sender, 6)
         assert detail is not None, sender
-        assert detail.case.diarienummer in reply
+        assert detail.case.diarienummer in reply, (sender, reply, detail.case.diarienummer)
         resident = [m.text for m in detail.messages if m.sender_role == "invånare"]
         assert resident == list(QUESTIONS), resident
         assert len(detail.messages) == 6, [m.text for m in detail.messages]

@@ -136,6 +136,10 @@ def test_handover_while_staffed_from_request_to_closed_case(stack: RasaStack) ->
                 await resident.say("jag vill prata med en människa")
                 queued = await resident.expect_text("i kön")
                 assert "kommunvägledare" in queued["text"]
+                # The session's notice pushed the diarienummer with it (no polling).
+                numbered = await resident.expect(
+                    lambda m: "kc_case" in (m.get("custom") or {}), timeout=5)
+                pushed_number = numbered["custom"]["kc_case"]
                 await resident.say("Det gäller <script>alert('x')</script> mitt bygglov")
                 ticket = await wait_for(lambda: handover.active_for_conversation(
                     resident.conversation))
@@ -145,6 +149,8 @@ def test_handover_while_staffed_from_request_to_closed_case(stack: RasaStack) ->
                 assert ticket.id in [q["id"] for q in queue["queue"]]
                 taken = await client.post(f"/console/handover/{ticket.id}/take", headers=headers)
                 assert taken.status == 200
+                await resident.expect_text("Anna från kontaktcenter har anslutit",
+                                           timeout=5)
                 lines = await transcript(client, ticket.id)
                 assert ("invånare", "Det gäller <script>alert('x')</script> mitt bygglov") in lines
 
@@ -179,11 +185,13 @@ def test_handover_while_staffed_from_request_to_closed_case(stack: RasaStack) ->
 
         register = Register(db_url(stack))
         case = register.case_for_conversation(resident.conversation)
-        assert case is not None and case.status == "avslutad"
+        assert case is not None and case.status == "closed"
+        assert case.diarienummer == pushed_number
         detail = register.get_case(case.diarienummer)
         senders = [(m.sender_role, m.sender_name, m.text) for m in detail.messages]
         roles = {(role, name) for role, name, _ in senders}
-        assert {("invånare", None), ("chattbot", None), ("kommunvägledare", "Anna")} <= roles
+        agent = ("kommunvägledare", f"Anna Andersson ({username})")
+        assert {("invånare", None), ("chattbot", None), agent} <= roles
         texts_in_case = [text for _, _, text in senders]
         for expected in ("jag vill prata med en människa", "mitt bygglov", "jag heter Anna",
                          "Det gäller ett garage på min tomt", "tillbaka hos chattbotten",
@@ -214,7 +222,7 @@ def test_closed_hours_message_form_fills_the_callback_list(weekend_stack: RasaSt
     assert callbacks[0].question == "Hur söker jag bygglov för ett garage?"
     assert (callbacks[0].contact_kind, callbacks[0].contact) == ("telefon", "0701234567")
     case = Register(db_url(stack)).case_for_conversation(sender)
-    assert case.status == "återkoppling" and case.diarienummer == callbacks[0].diarienummer
+    assert case.status == "follow_up" and case.diarienummer == callbacks[0].diarienummer
     # Declining is fine too.
     other = f"e2e-closed-{uuid.uuid4().hex[:8]}"
     stack.say(other, "jag vill prata med en människa")

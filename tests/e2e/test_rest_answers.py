@@ -92,10 +92,15 @@ def test_rasa_api_requires_the_token(stack: RasaStack) -> None:
 def test_a_conversation_becomes_one_arende_with_every_message(stack: RasaStack) -> None:
     import time
 
+    from sqlalchemy import select
+
     from kontaktcenter.records import Register
+    from kontaktcenter.records.models import Case
 
     sender = f"e2e-{uuid.uuid4().hex[:10]}"
-    first = texts(stack.say(sender, "Hej"))
+    opening = stack.say(sender, "Hej")
+    first = texts(opening)
+    pushed = [r["custom"]["kc_case"] for r in opening if "kc_case" in (r.get("custom") or {})]
     second = texts(stack.say(sender, "vad har ni för telefonnummer"))
     third = texts(stack.say(sender, "vad är mitt ärendenummer?"))
     assert "KC-" in third
@@ -108,6 +113,14 @@ def test_a_conversation_becomes_one_arende_with_every_message(stack: RasaStack) 
             break
         time.sleep(0.3)
     assert case is not None and case.diarienummer in third
+    assert pushed == [case.diarienummer]  # the notice brought the number, unasked
+    with register.db.session() as session:  # exactly one ärende for the conversation
+        numbers = session.execute(
+            select(Case.diarienummer).where(Case.conversation_id == sender)
+        ).scalars().all()
+    assert numbers == [case.diarienummer]
+    assert [m.seq for m in detail.messages] == list(range(1, len(detail.messages) + 1))
+    assert [m.sent_at for m in detail.messages] == sorted(m.sent_at for m in detail.messages)
     roles = [m.sender_role for m in detail.messages]
     said = [m.text for m in detail.messages]
     assert roles.count("invånare") == 3, said

@@ -52,7 +52,7 @@ def test_migration_creates_the_table_as_the_model_says(url: str) -> None:
     engine = get_database(url).engine
     columns = {c["name"] for c in inspect(engine).get_columns("opening_exceptions")}
     assert columns == {"id", "day", "closed", "opens", "closes", "note", "created_at",
-                       "updated_at"}
+                       "updated_at", "created_by", "updated_by"}
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
         diff = compare_metadata(context, OpeningExceptionRecord.metadata)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import jwt
 from aiohttp import CookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 
+from kontaktcenter.console.state import STATE_KEY
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.settings import Settings
@@ -188,7 +190,7 @@ def test_state_changes_without_csrf_token_are_refused(tmp_path: Path) -> None:
             response = await client.post(path, data={"csrf_token": "wrong"},
                                          headers={"X-CSRF-Token": "also-wrong"})
             assert response.status == 403, path
-        assert handover.get(ticket.handover.id).status == "i kö"
+        assert handover.get(ticket.handover.id).status == "queued"
         response = await client.post(f"/console/handover/{ticket.handover.id}/take",
                                      data={"csrf_token": csrf}, allow_redirects=False)
         assert response.status == 303
@@ -222,17 +224,19 @@ def test_take_reply_hand_back_through_the_rasa_api(tmp_path: Path) -> None:
         assert conversation == "conv-a"
         assert query["execute_side_effects"] == "true" and query["output_channel"] == "socketio"
         assert body == [{"event": "bot", "text": "Hej! Jag heter Anna.",
-                         "metadata": {"kc_agent": "Anna"}}]
+                         "metadata": {"kc_agent": "Anna", "kc_agent_name": "Anna Andersson",
+                                      "kc_agent_username": "anna"}}]
         transcript = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
         assert [(m["who"], m["text"]) for m in transcript["messages"]] == [
-            ("invånare", "<b>hej</b>"), ("kommunvägledare Anna", "Hej! Jag heter Anna.")]
+            ("invånare", "<b>hej</b>"),
+            ("kommunvägledare Anna Andersson (anna)", "Hej! Jag heter Anna.")]
         back = await client.post(f"/console/handover/{hid}/handback", headers=headers)
         assert back.status == 200
         kinds = [e["event"] for _, _, body in rasa.posted[-2:] for e in body]
         assert kinds == ["resume", "action", "bot"]
-        assert handover.get(hid).status == "tillbaka hos chattbotten"
+        assert handover.get(hid).status == "back_to_bot"
         closed = await client.post(f"/console/handover/{hid}/close", headers=headers)
-        assert closed.status == 200 and handover.get(hid).status == "avslutad"
+        assert closed.status == 200 and handover.get(hid).status == "closed"
 
     run(tmp_path, scenario)
 
@@ -251,8 +255,9 @@ def test_transfer_to_a_named_colleague(tmp_path: Path) -> None:
                                   headers=headers, data={"to": "bo"})
         assert moved.status == 200
         info = handover.get(ticket.handover.id)
-        assert (info.status, info.assigned_to) == ("i kö", "bo")
-        assert handover.queue("anna") == [] and len(handover.queue("bo")) == 1
+        assert (info.status, info.assigned_to) == ("queued", "bo")
+        assert info.queued_at == ticket.handover.queued_at  # keeps its place and timeout
+        assert len(handover.queue("anna")) == 1 and len(handover.queue("bo")) == 1
 
     run(tmp_path, scenario)
 
@@ -267,7 +272,12 @@ def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path, kc_now) -> 
         saved = await client.post("/console/hours", data={
             "csrf_token": csrf, "day": "2026-12-23", "opens": "08.00", "closes": "15.00",
             "note": "Kortare dag"})
-        assert saved.status == 200 and "2026-12-23" in await saved.text()
+        saved_page = await saved.text()
+        assert saved.status == 200 and "2026-12-23" in saved_page
+        assert "Anna Andersson (anna)" in saved_page  # the exception records its author
+        repository = client.server.app[STATE_KEY].calendar.repository
+        entry = repository.entries(date(2026, 12, 23), date(2026, 12, 23))[0]
+        assert (entry.created_by, entry.updated_by) == ("Anna Andersson (anna)",) * 2
         bad = await client.post("/console/hours", data={
             "csrf_token": csrf, "day": "2026-02-31", "opens": "08.00", "closes": "15.00"})
         assert bad.status == 400 and "ÅÅÅÅ-MM-DD" in await bad.text()
@@ -286,18 +296,132 @@ def test_opening_hour_exceptions_and_callbacks_pages(tmp_path: Path, kc_now) -> 
     run(tmp_path, scenario)
 
 
+LIVE_EVENTS = [
+    {"event": "user", "text": "mitt personnummer är 19900101-0017, ring 0701234567",
+     "timestamp": 1_780_000_000},
+    {"event": "bot", "text": "Ring oss på 042-10 50 00.", "timestamp": 1_780_000_001},
+    {"event": "bot", "text": "Skriv till anna.a@example.se",
+     "metadata": {"kc_agent": "Anna", "kc_agent_name": "Anna Andersson",
+                  "kc_agent_username": "anna"},
+     "timestamp": 1_780_000_002},
+]
+
+
 def test_live_transcript_is_masked_like_the_register() -> None:
     from kontaktcenter.console.views_handover import transcript_entries
+    from kontaktcenter.records.rasa_events import messages_of
 
-    events = [
-        {"event": "user", "text": "mitt personnummer är 19900101-0017, ring 0701234567",
-         "timestamp": 1_780_000_000},
-        {"event": "bot", "text": "Ring oss på 042-10 50 00.", "timestamp": 1_780_000_001},
-        {"event": "bot", "text": "Skriv till anna.a@example.se", "metadata": {"kc_agent": "Anna"},
-         "timestamp": 1_780_000_002},
-    ]
-    entries = transcript_entries(events)
+    entries = transcript_entries(messages_of(LIVE_EVENTS, "conv"))
     assert "19900101" not in entries[0]["text"] and "0701234567" not in entries[0]["text"]
     assert "[personnummer borttaget]" in entries[0]["text"]
     assert entries[1]["text"] == "Ring oss på 042-10 50 00."
-    assert "example.se" not in entries[2]["text"] and entries[2]["who"] == "kommunvägledare Anna"
+    assert "example.se" not in entries[2]["text"]
+    assert entries[2]["who"] == "kommunvägledare Anna Andersson (anna)"
+
+
+def test_handling_agent_sees_the_residents_own_text_and_the_view_is_audited(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: the agent must see the phone number to call back; others see it masked."""
+    from kontaktcenter.records import get_register
+    from kontaktcenter.records.audit import list_audit
+
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        register = get_register(str(handover.db.url))
+        case = register.open_case("conv-a", datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+        ticket = handover.request("conv-a", diarienummer=case.diarienummer)
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        hid = ticket.handover.id
+        assert (await client.post(f"/console/handover/{hid}/take", headers=headers)).status == 200
+        rasa.events["conv-a"] = list(LIVE_EVENTS)
+        body = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert "0701234567" in body["messages"][0]["text"] and body["messages"][0]["unmasked"]
+        assert "anna.a@example.se" in body["messages"][2]["text"]
+        reads = [e for e in list_audit(register.db) if e.action == "läsning av original"]
+        assert [(e.actor, e.diarienummer) for e in reads] == [("anna", case.diarienummer)]
+        await client.get(f"/console/api/handover/{hid}/transcript")  # nothing new shown
+        assert len([e for e in list_audit(register.db)
+                    if e.action == "läsning av original"]) == 1
+        # The register keeps the masked text only (the original apart).
+        register.record_event({"sender_id": "conv-a", **LIVE_EVENTS[0],
+                               "timestamp": case.registered_at.timestamp() + 1})
+        detail = register.get_case(case.diarienummer)
+        assert "0701234567" not in detail.messages[0].text
+
+    run(tmp_path, scenario)
+
+
+def test_close_after_hand_back_works_from_the_conversation_page(tmp_path: Path) -> None:
+    """Issue 12: after "Lämna tillbaka" the agent can still close; the row is cleared."""
+    from kontaktcenter.records import get_register
+
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        register = get_register(str(handover.db.url))
+        case = register.open_case("conv-a", datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+        hid = handover.request("conv-a", diarienummer=case.diarienummer).handover.id
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        await client.post(f"/console/handover/{hid}/take", headers=headers)
+        # The resident is told who took over.
+        assert rasa.posted[-1][2] == [{"event": "bot", "text": (
+            "Anna från kontaktcenter har anslutit och svarar dig här.")}]
+        await client.post(f"/console/handover/{hid}/handback", headers=headers)
+        page = await client.get(f"/console/handover/{hid}")
+        assert page.status == 200 and "Avsluta ärende" in await page.text()
+        mine = (await (await client.get("/console/api/queue")).json())["mine"]
+        assert [m["id"] for m in mine] == [hid]
+        closed = await client.post(f"/console/handover/{hid}/close", headers=headers)
+        assert closed.status == 200, await closed.text()
+        assert handover.get(hid).status == "closed"
+        assert register.get_case(case.diarienummer).case.status == "closed"
+        assert (await (await client.get("/console/api/queue")).json())["mine"] == []
+        missing = await client.post("/console/handover/9999/close", headers=headers)
+        assert missing.status == 404
+
+    run(tmp_path, scenario)
+
+
+def test_transfer_lists_only_active_agents_and_console_slash_works(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        staff.add("rut", "Rut Registrator", "registrator", PASSWORD)
+        staff.add("lars", "Lars Låst", "kommunvägledare", PASSWORD)
+        staff.add("vera", "Vera Avstängd", "kommunvägledare", PASSWORD)
+        staff.disable("vera")
+        for _ in range(6):
+            staff.authenticate("lars", "fel lösenord")
+        ticket = handover.request("conv-a")
+        handover.take(ticket.handover.id, "anna", "Anna Andersson")
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        queue = await (await client.get("/console/api/queue")).json()
+        assert queue["colleagues"] == [{"username": "bo", "name": "Bo Berg"}]
+        for target in ("rut", "lars", "vera"):
+            refused = await client.post(f"/console/handover/{ticket.handover.id}/transfer",
+                                        headers=headers, data={"to": target})
+            assert refused.status == 400, target
+        slash = await client.get("/console/")
+        assert slash.status == 200 and str(slash.url).endswith("/console")
+
+    run(tmp_path, scenario)
+
+
+def test_the_agent_is_told_when_the_resident_leaves(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        hid = handover.request("conv-a").handover.id
+        csrf = await login(client)
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        await client.post(f"/console/handover/{hid}/take", headers=headers)
+        rasa.events["conv-a"] = [{"event": "session_started", "timestamp": 1.0},
+                                 {"event": "user", "text": "hej", "timestamp": 2.0}]
+        body = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert body["resident_left"] is False and body["notice"] == ""
+        rasa.events["conv-a"].append({"event": "restart", "timestamp": 3.0})
+        body = await (await client.get(f"/console/api/handover/{hid}/transcript")).json()
+        assert body["resident_left"] is True and "lämnat samtalet" in body["notice"]
+
+    run(tmp_path, scenario)

@@ -19,7 +19,8 @@ from kontaktcenter.staff.throttle import (
     WINDOW,
     LoginThrottle,
 )
-from kontaktcenter.web.app import add_security_headers, served_over_https
+from kontaktcenter.web.app import add_security_headers
+from kontaktcenter.web.https import served_over_https
 from tests.unit.test_console import PASSWORD, run, token_in
 
 # ------------------------------------------------------------------ login

@@ -26,7 +26,7 @@ from kontaktcenter.handover.contact import (
         ("ring mig på 042-10 50 00", KIND_PHONE, "042105000"),
         ("+46 70 123 45 67", KIND_PHONE, "0701234567"),
         ("0046701234567", KIND_PHONE, "0701234567"),
-        ("+45 12 34 56 78", KIND_PHONE, "+4512345678"),
+        ("+45 32 12 34 56", KIND_PHONE, "+4532123456"),
     ],
 )
 def test_valid_contacts(text: str, kind: str, value: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.handover import (
+    BACK_TO_BOT,
     CLOSED,
-    HANDED_BACK,
     QUEUED,
     TIMED_OUT,
     WITH_AGENT,
@@ -61,7 +61,7 @@ def test_take_reply_rights_hand_back_and_close(service: HandoverService) -> None
         service.require_agent(ticket.handover.id, "bo")
     assert service.queue("anna") == []
     assert [h.id for h in service.taken_by("anna")] == [ticket.handover.id]
-    assert service.hand_back(ticket.handover.id, "anna").status == HANDED_BACK
+    assert service.hand_back(ticket.handover.id, "anna").status == BACK_TO_BOT
     assert service.active_for_conversation("a") is None
     assert service.close(ticket.handover.id, "anna").status == CLOSED
     with pytest.raises(HandoverError):
@@ -75,9 +75,10 @@ def test_transfer_to_queue_and_to_named_colleague(service: HandoverService) -> N
     service.take(ticket.handover.id, "anna", "Anna")
     moved = service.transfer(ticket.handover.id, "anna", "bo")
     assert (moved.status, moved.assigned_to, moved.agent_username) == (QUEUED, "bo", None)
-    assert service.queue("lisa") == []  # only Bo sees it
-    with pytest.raises(HandoverError, match="överlämnat till en annan"):
-        service.take(ticket.handover.id, "lisa", "Lisa")
+    # The resident keeps the original queue time (and so the timeout), and the ärende is
+    # not hidden from the others in case Bo is away.
+    assert moved.queued_at == ticket.handover.queued_at
+    assert [h.id for h in service.queue("lisa")] == [ticket.handover.id]
     service.take(ticket.handover.id, "bo", "Bo")
     with pytest.raises(HandoverError, match="annan kollega än dig själv"):
         service.transfer(ticket.handover.id, "bo", "bo")

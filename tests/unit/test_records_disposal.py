@@ -72,7 +72,7 @@ def test_dispose_deletes_and_anonymises_and_logs(register: Register) -> None:
     assert actions == {routine: "raderad", handled: "avidentifierad"}  # per retention.yml
     assert register.get_case(routine) is None
     anonymised = register.get_case(handled)
-    assert anonymised.case.status == "gallrad"
+    assert anonymised.case.status == "disposed"
     assert anonymised.case.sender == "Anonym invånare"
     assert anonymised.case.conversation_id is None
     assert anonymised.messages == []

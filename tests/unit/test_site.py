@@ -23,7 +23,7 @@ from kontaktcenter.records import get_register
 from kontaktcenter.records.satisfaction import satisfaction_for
 from kontaktcenter.settings import Settings
 from kontaktcenter.web import site
-from kontaktcenter.web.app import SETTINGS_KEY, security_headers
+from kontaktcenter.web.app import SETTINGS_KEY, security_headers, socket_sources
 from tests.records_events import ev, make_register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,8 +229,8 @@ def test_widget_script_never_parses_server_text_as_html() -> None:
 
 
 def test_socket_sources() -> None:
-    assert site.socket_sources("http://localhost:5005/") == "http://localhost:5005 ws://localhost:5005"
-    assert site.socket_sources("https://a.se") == "https://a.se wss://a.se"
+    assert socket_sources("http://localhost:5005/") == "http://localhost:5005 ws://localhost:5005"
+    assert socket_sources("https://a.se") == "https://a.se wss://a.se"
 
 
 # ---------------------------------------------------------------- resident's own copy

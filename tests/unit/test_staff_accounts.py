@@ -90,6 +90,33 @@ def test_sessions_expire_and_end(staff: StaffDirectory, clock: Clock) -> None:
     assert staff.session_account(token) is None
 
 
+def test_an_idle_session_ends_and_activity_keeps_it_alive(
+    tmp_path: Path, clock: Clock
+) -> None:
+    url = f"sqlite:///{tmp_path / 'idle.db'}"
+    upgrade(url)
+    staff = StaffDirectory(url, now=clock, idle_timeout=timedelta(minutes=20))
+    staff.add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
+    account = staff.authenticate("anna", PASSWORD).account
+    token, csrf = staff.create_session(account)
+    for _ in range(6):  # two hours of work, a request every 19 minutes
+        clock.now += timedelta(minutes=19)
+        assert staff.session_account(token) == (account, csrf)
+    clock.now += timedelta(minutes=20)
+    assert staff.session_account(token) is None
+    clock.now -= timedelta(minutes=19)  # gone for good, not just hidden
+    assert staff.session_account(token) is None
+
+
+def test_the_idle_timeout_comes_from_configuration() -> None:
+    from kontaktcenter.settings import Settings
+
+    assert Settings.from_env({}).console_idle_minutes == 30.0
+    assert Settings.from_env({"KC_CONSOLE_IDLE_MINUTES": "15"}).console_idle_minutes == 15.0
+    with pytest.raises(ValueError, match="KC_CONSOLE_IDLE_MINUTES"):
+        Settings.from_env({"KC_CONSOLE_IDLE_MINUTES": "en kvart"})
+
+
 @pytest.mark.parametrize(
     ("username", "name", "role", "password", "message"),
     [

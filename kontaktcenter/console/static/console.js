@@ -76,6 +76,8 @@
       getJSON("/console/api/handover/" + id + "/transcript").then(function (res) {
         if (!res.ok) { problem.textContent = res.body.error || "Fel"; problem.hidden = false; return; }
         problem.hidden = true;
+        var notice = document.getElementById("transcript-notice");
+        if (notice) { notice.textContent = res.body.notice || ""; notice.hidden = !res.body.notice; }
         var messages = res.body.messages;
         if (messages.length === shown) return;
         shown = messages.length;
@@ -90,7 +92,7 @@
       }).catch(function () {});
     }
     var form = document.getElementById("reply-form");
-    form.addEventListener("submit", function (event) {
+    if (form) form.addEventListener("submit", function (event) {
       event.preventDefault();
       var box = form.querySelector("textarea");
       post(form.action, { text: box.value }).then(function (res) {

@@ -1,7 +1,7 @@
 """The resident's satisfaction answer ("Fick du hjälp?"), one per ärende.
 
 Revision ID: 0005_satisfaction
-Revises: 0003_handover_staff
+Revises: 0004_state_codes
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_satisfaction"
-down_revision = "0003_handover_staff"
+down_revision = "0004_state_codes"
 branch_labels = None
 depends_on = None
 
