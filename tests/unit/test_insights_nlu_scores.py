@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from kontaktcenter.db import get_database
 from kontaktcenter.records.models import Message
-from kontaktcenter.records.register import _nlu_scores
+from kontaktcenter.records.rasa_events import _nlu_scores
 from tests.insights_data import local, start, user
 from tests.records_events import make_register
 

@@ -16,7 +16,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from kontaktcenter import input_check
 from kontaktcenter.conversation_token import ConversationTokens
 from kontaktcenter.flood import FloodGuard, FloodLimits
-from kontaktcenter.records.register import MAX_MESSAGE_CHARS as REGISTER_LIMIT
+from kontaktcenter.records.rasa_events import MAX_MESSAGE_CHARS as REGISTER_LIMIT
 from rasa_addons import rest_channel
 from rasa_addons.resident_gate import Refusal, checked_text, offered_payloads, parse_override
 

@@ -1,4 +1,4 @@
-"""action_session_start: one ärende per session, the notice after SessionStarted, with its number."""
+"""action_session_start: one ärende per session; the web chat gets its number pushed."""
 
 from __future__ import annotations
 
@@ -6,19 +6,13 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    ev,
-    make_register,
-    records_template_fixture,
-    sqlite_url_fixture,
-)
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.session import CASE_METADATA_KEY, ActionSessionStart
 from kontaktcenter.records.register import RecordOutcome, Register
+from tests.records_events import T0, ev, make_register
 
 
 @pytest.fixture
@@ -28,8 +22,9 @@ def register(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Register:
     return chosen
 
 
-def start_session(sender: str) -> list[dict]:
-    tracker = Tracker(sender, {}, {}, [], False, None, {}, "action_listen")
+def start_session(sender: str, channel: str = "socketio") -> list[dict]:
+    events = [{"event": "user", "text": "hej", "input_channel": channel}]
+    tracker = Tracker(sender, {}, {}, events, False, None, {}, "action_listen")
     return asyncio.run(ActionSessionStart().run(CollectingDispatcher(), tracker, {}))
 
 
@@ -43,16 +38,23 @@ def as_published(sender: str, events: list[dict], delay: float = 0.01) -> list[d
     ]
 
 
-def test_the_notice_follows_session_started_and_carries_the_number(register: Register) -> None:
+def test_the_web_chat_gets_the_number_pushed_after_session_started(register: Register) -> None:
     events = start_session("c1")
     assert [e["event"] for e in events] == ["session_started", "bot", "action"]
-    started, notice = events[0], events[1]
-    assert notice["timestamp"] > started["timestamp"]
-    assert "allmän handling" in notice["text"]
+    started, pushed = events[0], events[1]
+    assert pushed["timestamp"] > started["timestamp"]
+    assert pushed["text"] is None  # the widget shows the public-record notice itself
     number = register.case_for_conversation("c1").diarienummer
-    # Rasa's channels drop event metadata; custom JSON reaches socket.io and REST clients.
-    assert notice["data"]["custom"] == {CASE_METADATA_KEY: number}
-    assert notice["metadata"] == {CASE_METADATA_KEY: number}
+    # Rasa's channels drop event metadata; custom JSON reaches the socket.io client.
+    assert pushed["data"]["custom"] == {CASE_METADATA_KEY: number}
+
+
+def test_other_channels_get_no_extra_message_but_the_arende_is_opened(
+    register: Register,
+) -> None:
+    events = start_session("c3", channel="rest")
+    assert [e["event"] for e in events] == ["session_started", "action"]
+    assert register.case_for_conversation("c3") is not None
 
 
 def test_the_session_start_takes_over_the_actions_arende(register: Register) -> None:
@@ -61,14 +63,13 @@ def test_the_session_start_takes_over_the_actions_arende(register: Register) -> 
     number = events[1]["data"]["custom"][CASE_METADATA_KEY]
     assert register.record_event(events[0]) is RecordOutcome.UPDATED  # taken over
     assert register.record_event(events[0]) is RecordOutcome.DUPLICATE
-    assert register.record_event(events[1]) is RecordOutcome.RECORDED
+    assert register.record_event(events[1]) is RecordOutcome.IGNORED  # no text: no message
     started = datetime.fromtimestamp(events[0]["timestamp"], tz=timezone.utc)
     assert register.current_case("c1", started).diarienummer == number  # "mitt ärendenummer?"
     cases = register.list_cases()
     assert [c.diarienummer for c in cases] == [number]
     detail = register.get_case(number)
-    assert [m.sender_role for m in detail.messages] == ["chattbot"]
-    assert detail.messages[0].text == events[1]["text"]
+    assert detail.messages == []  # the pushed number is not a message of the ärende
 
 
 def test_the_next_session_gets_its_own_arende(register: Register) -> None:
@@ -83,7 +84,7 @@ def test_the_next_session_gets_its_own_arende(register: Register) -> None:
     cases = {c.diarienummer: c for c in register.list_cases()}
     assert set(cases) == set(numbers)
     assert cases[numbers[0]].status == "closed" and cases[numbers[1]].status == "open"
-    assert cases[numbers[1]].message_count == 1
+    assert cases[numbers[1]].message_count == 0
 
 
 def test_a_session_the_action_did_not_see_opens_its_own_arende(register: Register) -> None:
@@ -101,8 +102,7 @@ def test_a_broken_register_never_stops_the_session(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(services, "register", broken)
     events = start_session("c2")
-    assert [e["event"] for e in events] == ["session_started", "bot", "action"]
-    assert "custom" not in (events[1].get("data") or {})
+    assert [e["event"] for e in events] == ["session_started", "action"]
 
 
 def test_the_live_view_reads_only_the_current_session() -> None:

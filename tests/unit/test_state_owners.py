@@ -7,16 +7,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    ev,
-    records_template_fixture,
-    register_fixture,
-    sqlite_url_fixture,
-)
 
 from kontaktcenter.handover import HandoverService, parse_contact
 from kontaktcenter.records import Register
+from tests.records_events import T0, ev
 
 
 class Clock:
