@@ -17,7 +17,7 @@ from kontaktcenter.console.state import STATE_KEY
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.settings import Settings
-from kontaktcenter.staff import StaffDirectory
+from kontaktcenter.staff import StaffDirectory, accounts
 from kontaktcenter.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -391,7 +391,7 @@ def test_transfer_lists_only_active_agents_and_console_slash_works(tmp_path: Pat
         staff.add("lars", "Lars Låst", "kommunvägledare", PASSWORD)
         staff.add("vera", "Vera Avstängd", "kommunvägledare", PASSWORD)
         staff.disable("vera")
-        for _ in range(6):
+        for _ in range(accounts.MAX_FAILURES + 1):  # locked (security: 100 failures)
             staff.authenticate("lars", "fel lösenord")
         ticket = handover.request("conv-a")
         handover.take(ticket.handover.id, "anna", "Anna Andersson")
