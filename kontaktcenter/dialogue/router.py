@@ -102,7 +102,19 @@ def respond(turn: Turn, ctx: Context, deps: Deps) -> Reply:
             reply.context,
             reply.next_action,
         )
+    if reply.messages and reply.text == ctx.last_reply:
+        reply = _not_twice(reply, text, ctx)
     return Reply(reply.messages, reply.context.but(last_reply=reply.text), reply.next_action)
+
+
+def _not_twice(reply: Reply, text: str, ctx: Context) -> Reply:
+    """Never the same reply twice in a row: "okej …" after it is an acknowledgement, a
+    repeated question gets the answer again, marked as such."""
+    if signals.starts_with_ack(text):
+        return Reply([Message(_variant(texts.ACK, ctx))], reply.context, reply.next_action)
+    first, *rest = reply.messages
+    again = Message(f"Som jag skrev nyss: {first.text}", first.buttons, first.languages)
+    return Reply([again, *rest], reply.context, reply.next_action)
 
 
 # -- offers: "ja"/"nej" after the bot offered a person or a message -------------------------
@@ -186,6 +198,10 @@ def _has_dates(turn: Turn, focus: str) -> bool:
 
 
 _UNSURE = 0.7  # below this, an info intent needs a keyword or a date to be believed
+# NLU had no real reading: a date and a time in the message are the best clue there is.
+_UNSURE_INTENTS = frozenset({"nlu_fallback", "greet", "affirm", "ack", "thank"})
+# Small talk that a keyword question overrides ("måste jag säga vem jag är" is not goodbye).
+_SMALL_TALK = frozenset({"goodbye", "thank", "affirm", "deny", "ack", "bot_challenge"})
 _FALLBACKISH = frozenset({"nlu_fallback", "out_of_scope", "followup", "affirm", "deny", "greet"})
 
 
@@ -226,19 +242,30 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
         detail = signals.hid_detail(folded)
         if intent in _FALLBACKISH and detail != "hid_what":
             return [Ask(detail)]
-    if dated and intent in _YIELDS_TO_DATES | {"leave_message", "request_human"}:
+    unkeyed_contact = intent in CONTACT_INTENTS and not keys  # "…kvart över fem istället?"
+    if dated and (intent in _YIELDS_TO_DATES | {"leave_message", "request_human"}
+                  or unkeyed_contact):
         others = [k for k in keys if k not in ("ask_opening_hours", "visit")]
         question = (signals.clauses(focus) or [focus])[-1]
         if not others and (
-            signals.word_count(question) <= _SHORT or intent in HOURS_INTENTS or keys
+            signals.word_count(question) <= _SHORT
+            or intent in HOURS_INTENTS | _UNSURE_INTENTS
+            or keys
+            or unkeyed_contact
         ):
             return [Ask("hours")]
+    if ctx.topic == TOPIC_HID and intent in HOURS_INTENTS and not keys and not dated:
+        detail = signals.hid_detail(folded)  # "och var exakt?" after a HiD answer
+        if detail != "hid_what":
+            return [Ask(detail)]
     if intent == "followup":
         if ctx.topic == TOPIC_HOURS or "ask_opening_hours" in keys:
             return [Ask("hours")]
         return [Ask(keys[0])] if keys else [Ask("which_day")]
+    asks_something = "?" in focus or signals.starts_with_question(focus)
     if keys and (intent in ("greet", "nlu_fallback", "leave_message", "request_human")
-                 or (focus != turn.text and intent in _YIELDS_TO_DATES)):
+                 or (focus != turn.text and intent in _YIELDS_TO_DATES)
+                 or (asks_something and intent in _SMALL_TALK)):
         return [Ask(_twin(intent, key)) for key in keys]
     if intent == "nlu_fallback":
         return [Ask("ack")] if signals.starts_with_ack(focus) else []
@@ -447,6 +474,10 @@ def _hours(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Produ
     if signals.has(signals.UNTIL_WHEN, focus):
         which = day or (ctx.day if ctx.topic == TOPIC_HOURS and ctx.day else today)
         return [Message(hours_replies.until_when(cal, which, now))], new_ctx.but(day=which)
+    if day is None and signals.has(signals.EVENING, focus):
+        week = hours_replies.week(cal, now)
+        late = hours_replies.latest_opening_sentence(cal)
+        return [Message(f"{late} Våra öppettider: {week}")], new_ctx.but(day=None)
     if day is not None:
         if day == today and key == "ask_open_now":
             return [Message(format_open_now(cal.status(now)))], new_ctx

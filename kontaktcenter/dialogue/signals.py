@@ -51,7 +51,7 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
     "ask_chat": _words(r"chatt", r"chatta", r"skriva har", r"skriva till er", r"skriver har"),
     "ask_opening_hours": _words(
         r"oppet", r"oppettid", r"oppna", r"oppnar", r"stanger", r"stangt", r"stanga",
-        r"tider\b", r"svarar ni", r"har ni stangt",
+        r"tider\b", r"svarar ni", r"har ni stangt", r"ar ni kvar", r"finns ni kvar",
     ),
 }
 
@@ -62,8 +62,10 @@ HID_DETAIL: list[tuple[str, re.Pattern[str]]] = [
     ("hid_innovative_city", _words(r"innovativ\w* stad", r"utsedd", r"mest innovativ", r"2020")),
     ("hid_when", _words(r"nar\b", r"vilket ar", r"start", r"etabler", r"klar", r"igang",
                         r"oppna", r"fardig")),
-    ("hid_where", _words(r"var ligger", r"var finns", r"var ar", r"vart", r"plats", r"ligger")),
     ("hid_purpose", _words(r"varfor", r"syfte", r"mal\b", r"malet", r"till vad")),
+    ("hid_where", _words(
+        r"var ligger", r"var finns", r"var ar", r"vart", r"plats", r"ligger", r"var\b", r"adress"
+    )),
 ]
 
 # "det", "dit", "distriktet": a reference to the thing talked about before.
@@ -117,6 +119,17 @@ def is_shouting(text: str) -> bool:
     """MOSTLY CAPITALS over a dozen letters: an upset resident."""
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 12 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def starts_with_question(text: str) -> bool:
+    """"måste jag …", "kan ni …", "vad …": the message opens as a question."""
+    return bool(_QUESTION_START.match(fold(text)))
+
+
+_QUESTION_START = re.compile(
+    r"^(?:vad|var|vart|nar|hur|vem|vilk\w*|varfor|kan|far|maste|behover|ar|har|finns|ska|"
+    r"gar|blir)\b"
+)
 
 
 def starts_with_ack(text: str) -> bool:

@@ -346,3 +346,40 @@ def test_long_story_asking_if_open_now_gets_the_status() -> None:
     )
     [reply] = chat(THURSDAY_1730, ("ask_open_now", story))
     assert reply.text.startswith("Ja, vi har öppet nu")
+
+
+def test_a_time_misread_as_a_contact_question_is_answered_for_that_moment() -> None:
+    replies = chat(WEDNESDAY_MORNING, ("ask_opening_hours", "har ni öppet på fredag?"),
+                   ("ask_contact", "och om jag kommer kvart över fem istället?"))
+    assert verdict(replies[1].text) == "closed" and "17.15" in replies[1].text
+
+
+def test_a_long_unclear_message_with_a_day_and_time_gets_that_moment() -> None:
+    text = "hej! om jag kommer imorgon klockan fem på eftermiddagen, är ni kvar då?"
+    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", text))
+    assert verdict(reply.text) == "open"  # Thursday 17.00: open until 18.00
+
+
+def test_a_question_is_not_small_talk_whatever_nlu_said() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("goodbye", "måste jag säga vem jag är"))
+    assert "behöver inte" in reply.text
+
+
+def test_where_exactly_after_hid() -> None:
+    replies = chat(WEDNESDAY_MORNING, ("hid_what", "vad är hid?"),
+                   ("ask_opening_hours", "och var exakt?"))
+    assert "Oceanhamnen" in replies[1].text
+
+
+def test_the_same_reply_is_never_sent_twice_in_a_row() -> None:
+    replies = chat(SATURDAY_NIGHT, ("ask_opening_hours", "har ni öppet idag?"),
+                   ("ask_opening_hours", "lördag?"))
+    assert replies[1].text != replies[0].text and "stängt" in replies[1].text
+    privacy = chat(WEDNESDAY_MORNING, ("ask_privacy", "måste jag säga vem jag är"),
+                   ("ask_privacy", "okej då skriver jag inga namn"))
+    assert privacy[1].text != privacy[0].text and "förstod" not in privacy[1].text
+
+
+def test_late_opening_question_answers_the_latest_day_not_now() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("ask_open_now", "har ni öppet sent nån dag?"))
+    assert "torsdagar, till kl. 18.00" in reply.text
