@@ -16,10 +16,12 @@ from aiohttp import web
 
 from kontaktcenter.console import (
     views_callbacks,
+    views_canned,
     views_cases,
     views_handover,
     views_hours,
     views_login,
+    views_notes,
 )
 from kontaktcenter.console.auth import console_guard
 from kontaktcenter.console.state import STATE_KEY, ConsoleState
@@ -84,6 +86,12 @@ def setup(app: web.Application) -> None:
     r.add_get("/console/hours", views_hours.hours_page)
     r.add_post("/console/hours", views_hours.save_exception)
     r.add_post("/console/hours/{day}/remove", views_hours.remove_exception)
+    r.add_post("/console/cases/{number}/notes", views_notes.add_case_note)
+    r.add_post("/console/handover/{id}/notes", views_notes.add_conversation_note)
+    r.add_get("/console/snabbsvar", views_canned.canned_page)
+    r.add_post("/console/snabbsvar", views_canned.add)
+    r.add_post("/console/snabbsvar/{id}", views_canned.change)
+    r.add_post("/console/snabbsvar/{id}/remove", views_canned.remove)
     r.add_static("/console/static", STATIC, follow_symlinks=False)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)

@@ -13,6 +13,7 @@ from kontaktcenter.clock import now_utc
 from kontaktcenter.console.auth import account
 from kontaktcenter.console.render import render, wants_json
 from kontaktcenter.console.state import ConsoleState, state
+from kontaktcenter.console.views_notes import desk_context
 from kontaktcenter.handover import (
     WITH_AGENT,
     HandoverError,
@@ -142,7 +143,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     colleagues = transfer_targets(await asyncio.to_thread(state(request).staff.list),
                                   me.username, now_utc())
     return render(request, "conversation.html", handover=info, colleagues=colleagues,
-                  live=info.status == WITH_AGENT)
+                  live=info.status == WITH_AGENT, **await desk_context(request, info))
 
 
 def transcript_entries(

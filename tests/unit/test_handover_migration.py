@@ -22,7 +22,7 @@ def test_upgrade_matches_models_and_downgrades(tmp_path: Path) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0004_state_codes"
+        assert context.get_current_revision() == "0007_desk"
     assert set(inspect(engine).get_table_names()) >= TABLES
     downgrade(url, "0002_records")
     assert not TABLES & set(inspect(engine).get_table_names())

@@ -92,6 +92,7 @@
       }).catch(function () {});
     }
     var form = document.getElementById("reply-form");
+    if (form) replyBox(form);
     if (form) form.addEventListener("submit", function (event) {
       event.preventDefault();
       var box = form.querySelector("textarea");
@@ -102,6 +103,44 @@
     });
     refresh();
     setInterval(refresh, 1000);
+  }
+
+  // The reply box: Enter sends, Shift+Enter breaks the line; "/kortord" + Tab or the
+  // Snabbsvar list inserts a snabbsvar at the caret; focus stays in the box.
+  function replyBox(form) {
+    var box = form.querySelector("textarea");
+    var select = document.getElementById("canned-select");
+    var canned = {};
+    if (select) Array.prototype.forEach.call(select.options, function (o) {
+      canned[o.value] = o.getAttribute("data-text") || "";
+    });
+    function insert(text, from) {
+      var start = from === undefined ? box.selectionStart : from;
+      var end = box.selectionEnd;
+      box.value = box.value.slice(0, start) + text + box.value.slice(end);
+      box.selectionStart = box.selectionEnd = start + text.length;
+      box.focus();
+    }
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (box.value.trim()) form.requestSubmit();
+        return;
+      }
+      if (event.key === "Tab" && !event.shiftKey && box.selectionStart === box.selectionEnd) {
+        var before = box.value.slice(0, box.selectionStart);
+        var match = /(^|\s)\/([a-z\u00e5\u00e4\u00f60-9_-]+)$/.exec(before);
+        if (match && Object.prototype.hasOwnProperty.call(canned, match[2])) {
+          event.preventDefault();
+          insert(canned[match[2]], box.selectionStart - match[2].length - 1);
+        }
+      }
+    });
+    var button = document.getElementById("canned-insert");
+    if (button && select) button.addEventListener("click", function () {
+      insert(canned[select.value] || "");
+    });
+    box.focus();
   }
 
   var page = document.body.getAttribute("data-page");
