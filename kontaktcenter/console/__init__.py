@@ -22,6 +22,7 @@ from kontaktcenter.console import (
     views_hours,
     views_login,
     views_notes,
+    views_presence,
 )
 from kontaktcenter.console.auth import console_guard
 from kontaktcenter.console.state import STATE_KEY, ConsoleState
@@ -92,6 +93,9 @@ def setup(app: web.Application) -> None:
     r.add_post("/console/snabbsvar", views_canned.add)
     r.add_post("/console/snabbsvar/{id}", views_canned.change)
     r.add_post("/console/snabbsvar/{id}/remove", views_canned.remove)
+    r.add_get("/console/status", views_presence.status_page)
+    r.add_post("/console/status", views_presence.set_status)
+    r.add_get("/console/team", views_presence.team_page)
     r.add_static("/console/static", STATIC, follow_symlinks=False)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)

@@ -51,6 +51,20 @@ async def _write(request: web.Request, number: str) -> str:
     return ""
 
 
+async def record_transfer_note(request: web.Request, info: HandoverInfo, text: str) -> None:
+    """The note a transfer carries to the colleague, kept as one of the ärende's notes.
+
+    Recorded before the move, so a refused note (too long) leaves the chat where it was.
+    """
+    if not text.strip() or not info.diarienummer:
+        return
+    me = account(request)
+    await asyncio.to_thread(
+        state(request).register.add_note, info.diarienummer,
+        agent_label(me.display_name, me.username), f"Överlämning: {text.strip()}",
+    )
+
+
 def _answer(request: web.Request, error: str, location: str) -> web.StreamResponse:
     if wants_json(request):
         if error:

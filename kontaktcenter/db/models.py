@@ -5,6 +5,7 @@ Alembic's env.py and the tests import this module; add new model modules here.
 
 from kontaktcenter.calendar import models as calendar_models  # noqa: F401
 from kontaktcenter.desk import canned as desk_canned  # noqa: F401
+from kontaktcenter.desk import presence as desk_presence  # noqa: F401
 from kontaktcenter.handover import models as handover_models  # noqa: F401
 from kontaktcenter.records import models as records_models  # noqa: F401
 from kontaktcenter.records import notes as records_notes  # noqa: F401

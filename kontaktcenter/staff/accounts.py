@@ -25,7 +25,8 @@ from kontaktcenter.staff.passwords import (
 
 ROLE_AGENT = "kommunvägledare"
 ROLE_REGISTRAR = "registrator"
-ROLES = (ROLE_AGENT, ROLE_REGISTRAR)
+ROLE_TEAM_LEAD = "teamledare"  # takes chats like a kommunvägledare and sees the team
+ROLES = (ROLE_AGENT, ROLE_REGISTRAR, ROLE_TEAM_LEAD)
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

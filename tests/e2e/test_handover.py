@@ -24,6 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from kontaktcenter.calendar import STOCKHOLM, build_calendar_service
 from kontaktcenter.console.state import STATE_KEY
+from kontaktcenter.desk.presence import AVAILABLE, AWAY, Routing
 from kontaktcenter.facts import get_facts
 from kontaktcenter.handover import HandoverService, HandoverSettings, texts
 from kontaktcenter.handover.contact import ASK_AGAIN_EMAIL, ASK_AGAIN_PHONE
@@ -47,8 +48,13 @@ def staffed(stack: RasaStack) -> Iterator[None]:
     repository = build_calendar_service(db_url(stack)).repository
     today = datetime.now(STOCKHOLM).date()
     repository.put(today, opens=dtime(0, 0), closes=dtime(23, 59), note="test: bemannat")
+    # The bot queues a resident only when an agent can take the chat (issue 12).
+    on_duty = agent_account(stack)
+    routing = Routing(db_url(stack))
+    routing.set_status(on_duty, AVAILABLE)
     time.sleep(CACHE_TTL)
     yield
+    routing.set_status(on_duty, AWAY)
     repository.remove(today)
 
 

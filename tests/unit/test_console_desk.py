@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from test_console import FakeRasa, login, run
+from freezegun import freeze_time
+from test_console import PASSWORD, FakeRasa, login, run, token_in
 
+from kontaktcenter.clock import now_utc
 from kontaktcenter.desk.canned import CannedResponses
+from kontaktcenter.desk.presence import Routing
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.records import get_register
 from kontaktcenter.staff import StaffDirectory
@@ -22,6 +25,9 @@ NEW_ROUTES = [
     ("POST", "/console/snabbsvar"),
     ("POST", "/console/snabbsvar/1"),
     ("POST", "/console/snabbsvar/1/remove"),
+    ("GET", "/console/status"),
+    ("POST", "/console/status"),
+    ("GET", "/console/team"),
 ]
 
 
@@ -130,5 +136,82 @@ def test_snabbsvar_page_adds_changes_removes_and_feeds_the_reply_box(tmp_path: P
         gone = await client.post(f"/console/snabbsvar/{item.id}/remove",
                                  data={"csrf_token": csrf})
         assert gone.status == 404 and "finns inte" in await gone.text()
+
+    run(tmp_path, scenario)
+
+
+def test_presence_is_set_in_the_console_and_decides_transfer_targets(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        routing = Routing(handover.db)
+        staff.add("cia", "Cia Carlsson", "kommunvägledare", PASSWORD)  # never available
+        register = get_register(str(handover.db.url))
+        case = register.open_case("conv-t", datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+        ticket = handover.request("conv-t", diarienummer=case.diarienummer)
+        hid = ticket.handover.id
+        csrf = await login(client)
+        assert routing.status_of("anna") == "away"
+        page = await (await client.get("/console/status")).text()
+        assert "Du är <strong>borta</strong>" in page
+        saved = await client.post("/console/status", allow_redirects=False,
+                                  data={"csrf_token": csrf, "status": "available"})
+        assert saved.status == 303 and routing.status_of("anna") == "available"
+        bad = await client.post("/console/status", data={"csrf_token": csrf, "status": "x"})
+        assert bad.status == 400 and "Välj tillgänglig" in await bad.text()
+        headers = {"X-CSRF-Token": csrf, "Accept": "application/json"}
+        await client.post(f"/console/handover/{hid}/take", headers=headers)
+        queue = await (await client.get("/console/api/queue")).json()
+        assert queue["colleagues"] == [{"username": "bo", "name": "Bo Berg"}]
+        refused = await client.post(f"/console/handover/{hid}/transfer", headers=headers,
+                                    data={"to": "cia", "note": "x"})
+        assert refused.status == 400 and register.notes(case.diarienummer) == []
+        routing.set_status("bo", "busy")  # bo is no longer a target
+        gone = await client.post(f"/console/handover/{hid}/transfer", headers=headers,
+                                 data={"to": "bo"})
+        assert gone.status == 400
+        # Back to the queue with a note; the resident keeps the original queue time.
+        moved = await client.post(f"/console/handover/{hid}/transfer", headers=headers,
+                                  data={"to": "", "note": "Gäller bygglov, ring 070-123 45 67"})
+        assert moved.status == 200, await moved.text()
+        info = handover.get(hid)
+        assert (info.status, info.queued_at) == ("queued", ticket.handover.queued_at)
+        [note] = register.notes(case.diarienummer)
+        assert note.author == "Anna Andersson (anna)"
+        assert note.text == "Överlämning: Gäller bygglov, ring [telefonnummer borttaget]"
+
+    run(tmp_path, scenario)
+
+
+def test_the_team_lead_sees_presence_queue_and_chats_per_agent(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        staff.add("tove", "Tove Teamledare", "teamledare", PASSWORD)
+        routing = Routing(handover.db)
+        routing.set_status("anna", "available")
+        asked = now_utc() - timedelta(minutes=12, seconds=10)  # sessions use the real clock
+        with freeze_time(asked):
+            taken = handover.request("conv-1")
+            handover.request("conv-2")
+        with freeze_time(asked + timedelta(minutes=5)):
+            handover.request("conv-3")
+        handover.take(taken.handover.id, "anna", "Anna Andersson")
+        await login(client)  # anna: not a team lead
+        refused = await client.get("/console/team")
+        assert refused.status == 403 and "teamledare" in await refused.text()
+        assert "/console/team" not in await (await client.get("/console")).text()
+        await client.post("/console/logout", data={
+            "csrf_token": token_in(await (await client.get("/console")).text())})
+        await login(client, "tove")
+        page = await client.get("/console/team")
+        html = await page.text()
+        assert page.status == 200 and 'href="/console/team"' in html
+        assert '<dd id="queue-length">2</dd>' in html
+        assert '<dd id="longest-wait">12 min</dd>' in html
+        rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", html)
+        assert rows == [
+            ("Anna Andersson (anna)", "tillgänglig", "1 av 3"),
+            ("Bo Berg (bo)", "tillgänglig", "0 av 3"),
+            ("Tove Teamledare (tove)", "borta", "0 av 3"),
+        ]
 
     run(tmp_path, scenario)

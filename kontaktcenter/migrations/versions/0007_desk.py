@@ -1,4 +1,4 @@
-"""The agent desk: internal notes on an ärende and the staff's snabbsvar.
+"""The agent desk: internal notes on an ärende, the staff's snabbsvar, agents' presence.
 
 Revision ID: 0007_desk
 Revises: 0004_state_codes
@@ -36,9 +36,16 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(200), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
     )
+    op.create_table(
+        "agent_presence",
+        sa.Column("username", sa.String(100), primary_key=True),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("changed_at", sa.DateTime(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agent_presence")
     op.drop_table("canned_responses")
     op.drop_index("ix_case_notes_case_id", table_name="case_notes")
     op.drop_table("case_notes")
