@@ -35,6 +35,7 @@ class Desk:
     rasa: FakeRasa
     handover_id: int
     diarienummer: str
+    database_url: str
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     web.start()
     assert rasa_server.ready.wait(30) and web.ready.wait(30)
     try:
-        yield Desk(f"http://127.0.0.1:{web_port}", rasa, hid, case.diarienummer)
+        yield Desk(f"http://127.0.0.1:{web_port}", rasa, hid, case.diarienummer, url)
     finally:
         web.stop()
         rasa_server.stop()
@@ -157,5 +158,33 @@ def test_reply_box_keys_snabbsvar_and_internal_note(console: Page, desk: Desk) -
 
     console.goto(f"{desk.url}/console/cases/{desk.diarienummer}")
     expect(console.locator("#anteckningar .notes li")).to_have_count(1)
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+
+
+def test_status_by_keyboard_and_the_team_overview_pass_axe(
+    console: Page, desk: Desk, browser: Browser
+) -> None:
+    console.goto(desk.url + "/console/status")
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+    console.get_by_role("radio", name="tillgänglig").focus()
+    console.keyboard.press("Space")
+    console.keyboard.press("Tab")
+    expect(console.get_by_role("button", name="Spara status")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.locator("main p").first).to_contain_text("Du är tillgänglig")
+
+    StaffDirectory(desk.database_url).add("tove", "Tove Teamledare", "teamledare", PASSWORD)
+    console.goto(desk.url + "/console")
+    console.get_by_role("button", name="Logga ut").click()
+    console.fill("input[name=username]", "tove")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    console.get_by_role("link", name="Teamöversikt").click()
+    expect(console.locator("#queue-length")).to_have_text("0")
+    row = console.get_by_role("row", name="Anna Andersson (anna)")
+    expect(row).to_contain_text("tillgänglig")
+    expect(row).to_contain_text("1 av 3")
     violations = axe_violations(console)
     assert violations == [], describe(violations)
