@@ -18,6 +18,7 @@ from kontaktcenter.console import (
     views_callbacks,
     views_canned,
     views_cases,
+    views_events,
     views_handover,
     views_hours,
     views_login,
@@ -96,6 +97,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/console/status", views_presence.status_page)
     r.add_post("/console/status", views_presence.set_status)
     r.add_get("/console/team", views_presence.team_page)
+    views_events.setup(app)
     r.add_static("/console/static", STATIC, follow_symlinks=False)
     app.on_startup.append(_start)
     app.on_cleanup.append(_stop)
