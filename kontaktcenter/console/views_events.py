@@ -1,7 +1,7 @@
 """Server-sent events to the console: queue changes and new messages, pushed.
 
 One background task per web process looks at the database every ``KC_DESK_PUSH_MS``
-milliseconds (default 100; kontaktcenter.desk.changes) and hands what changed to every
+milliseconds (default 50; kontaktcenter.desk.changes) and hands what changed to every
 open ``/console/api/events`` stream. Each stream gets only what its agent may know:
 that the queue changed, and which of the agent's own conversations have new messages.
 """
@@ -45,11 +45,11 @@ class EventHub:
 
 
 def _interval(env: dict[str, str] | None = None) -> float:
-    raw = (os.environ if env is None else env).get("KC_DESK_PUSH_MS") or "100"
+    raw = (os.environ if env is None else env).get("KC_DESK_PUSH_MS") or "50"
     try:
         return min(max(int(raw), 20), 5000) / 1000
     except ValueError:
-        return 0.1
+        return 0.05
 
 
 async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float) -> None:
