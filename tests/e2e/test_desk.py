@@ -1,0 +1,56 @@
+"""The bot queues a resident only when an agent is available (real Rasa and actions)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from datetime import time as dtime
+
+import pytest
+from sqlalchemy import update
+
+from kontaktcenter.calendar import STOCKHOLM, build_calendar_service
+from kontaktcenter.desk.presence import AVAILABLE, AWAY, AgentPresenceRow, Routing
+from kontaktcenter.handover import HandoverService, texts
+from kontaktcenter.staff import StaffDirectory
+from tests.e2e.stack import RasaStack
+
+CACHE_TTL = 5.5  # the action server's exception cache (kontaktcenter.calendar.factory)
+
+
+@pytest.fixture
+def open_but_nobody_available(stack: RasaStack) -> Iterator[str]:
+    db = stack.env["KC_DATABASE_URL"]
+    repository = build_calendar_service(db).repository
+    today = datetime.now(STOCKHOLM).date()
+    repository.put(today, opens=dtime(0, 0), closes=dtime(23, 59), note="test: bemannat")
+    routing = Routing(db)
+    with routing.db.session() as session, session.begin():
+        session.execute(update(AgentPresenceRow).values(status=AWAY))
+    time.sleep(CACHE_TTL)
+    yield db
+    repository.remove(today)
+
+
+def test_nobody_available_offers_the_message_form_then_an_available_agent_gets_the_queue(
+    stack: RasaStack, open_but_nobody_available: str
+) -> None:
+    db = open_but_nobody_available
+    resident = "e2e-desk-" + uuid.uuid4().hex[:8]
+    replies = stack.say(resident, "jag vill prata med en människa")
+    [told] = [r for r in replies if r.get("text") == texts.NOBODY_AVAILABLE]
+    assert [b["payload"] for b in told["buttons"]] == ["/leave_message", "/deny"]
+    assert HandoverService(db).active_for_conversation(resident) is None
+    # The bot is not paused: it still answers.
+    assert stack.say(resident, "nej tack")
+    username = "e2e" + uuid.uuid4().hex[:8]
+    StaffDirectory(db).add(username, "Anna Andersson", "kommunvägledare", "ett-långt-lösenord-42")
+    Routing(db).set_status(username, AVAILABLE)
+    try:
+        replies = stack.say(resident, "jag vill prata med en människa")
+        assert "i kön" in " ".join(r.get("text", "") for r in replies)
+        assert HandoverService(db).active_for_conversation(resident) is not None
+    finally:
+        Routing(db).set_status(username, AWAY)
