@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 HUB_KEY = web.AppKey("kontaktcenter.console.event_hub", object)
 KEEPALIVE_SECONDS = 15.0
+RETRY_SECONDS = 5.0
 
 
 class EventHub:
@@ -60,7 +61,8 @@ async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float) -> None:
             if changes.any:
                 hub.publish(changes)
         except Exception:
-            logger.exception("Console push check failed (retrying).")
+            logger.exception("Console push check failed (retrying in %s s).", RETRY_SECONDS)
+            await asyncio.sleep(RETRY_SECONDS)  # a database that is away is not hammered
         await asyncio.sleep(every)
 
 

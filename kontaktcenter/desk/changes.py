@@ -54,7 +54,7 @@ class ChangeWatcher:
                 .order_by(HandoverRecord.id)
             ).all()
             newest = session.execute(select(func.max(Message.id))).scalar()
-        return Snapshot(tuple(tuple(r) for r in rows), int(newest or 0))  # type: ignore[misc]
+        return Snapshot(tuple(tuple(r) for r in rows), int(newest or 0))
 
     def poll(self) -> Changes:
         """What changed since the previous call (nothing on the first call)."""
