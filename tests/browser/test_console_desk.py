@@ -6,6 +6,7 @@ stack is started: what matters here is the page, the keyboard and axe.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -188,3 +189,31 @@ def test_status_by_keyboard_and_the_team_overview_pass_axe(
     expect(row).to_contain_text("1 av 3")
     violations = axe_violations(console)
     assert violations == [], describe(violations)
+
+
+BACKGROUND_TAB = """
+Object.defineProperty(document, "hidden", { get: () => true });
+document.hasFocus = () => false;
+window.__notes = [];
+window.Notification = function (title, options) { window.__notes.push([title, options.body]); };
+window.Notification.permission = "granted";
+"""
+
+
+def test_a_new_queue_item_is_pushed_and_notified_in_a_background_tab(
+    console: Page, desk: Desk
+) -> None:
+    console.add_init_script(BACKGROUND_TAB)
+    console.goto(desk.url + "/console")
+    expect(console.locator("body")).to_have_attribute("data-push", "on")
+    expect(console.locator("#queue-rows")).to_contain_text("Ingen väntar")
+    HandoverService(desk.database_url).request("conv-new", concern="Parkering")
+    expect(console.locator("#queue-rows")).to_contain_text("Parkering")
+    expect(console).to_have_title(re.compile(r"^\(1\) "))
+    assert console.evaluate("() => window.__notes") == [
+        ["Ny invånare i kön", "Någon väntar på en kommunvägledare."]]
+    # The sound is off unless chosen; the choice is a labelled checkbox kept per browser.
+    sound = console.get_by_label("Ljud vid nytt")
+    expect(sound).not_to_be_checked()
+    sound.check()
+    assert console.evaluate("() => localStorage.getItem('kcSound')") == "1"
