@@ -17,8 +17,16 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.records import session_started_at
 from kontaktcenter import clock
+from kontaktcenter.db import get_database
+from kontaktcenter.desk.presence import Routing
 from kontaktcenter.dialogue import form_exit
-from kontaktcenter.handover import HandoverService, clean_question, parse_contact, texts
+from kontaktcenter.handover import (
+    HandoverService,
+    NoAgentAvailable,
+    clean_question,
+    parse_contact,
+    texts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +39,10 @@ NOT_A_CONCERN = {"request_human", "affirm", "deny", "greet", "thank"}
 
 @lru_cache(maxsize=1)
 def handover_service() -> HandoverService:
-    """Created on first use, never at import (settings' database)."""
-    return HandoverService()
+    """Created on first use, never at import (settings' database); it queues a resident
+    only when an agent can take the chat (presence and per-agent limit)."""
+    db = get_database()
+    return HandoverService(db, routing=Routing(db))
 
 
 def _case_number(tracker: Tracker) -> str | None:
@@ -83,12 +93,16 @@ class ActionRequestHuman(Action):
         if not status.is_open:
             dispatcher.utter_message(text=texts.closed(status), buttons=texts.OFFER_BUTTONS)
             return [offer_answered]
-        ticket = handover_service().request(
-            tracker.sender_id,
-            diarienummer=_case_number(tracker),
-            channel=tracker.get_latest_input_channel(),
-            concern=_concern(tracker),
-        )
+        try:
+            ticket = handover_service().request(
+                tracker.sender_id,
+                diarienummer=_case_number(tracker),
+                channel=tracker.get_latest_input_channel(),
+                concern=_concern(tracker),
+            )
+        except NoAgentAvailable:
+            dispatcher.utter_message(text=texts.NOBODY_AVAILABLE, buttons=texts.OFFER_BUTTONS)
+            return [offer_answered]
         if ticket.new:
             dispatcher.utter_message(text=texts.queued(ticket.place))
         else:

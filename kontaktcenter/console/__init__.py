@@ -16,11 +16,15 @@ from aiohttp import web
 
 from kontaktcenter.console import (
     views_callbacks,
+    views_canned,
     views_cases,
+    views_events,
     views_handover,
     views_hours,
     views_insights,
     views_login,
+    views_notes,
+    views_presence,
 )
 from kontaktcenter.console.auth import console_guard
 from kontaktcenter.console.state import STATE_KEY, ConsoleState
@@ -86,6 +90,16 @@ def setup(app: web.Application) -> None:
     r.add_post("/console/hours", views_hours.save_exception)
     r.add_post("/console/hours/{day}/remove", views_hours.remove_exception)
     views_insights.setup(app)  # Statistik, Obesvarade frågor
+    r.add_post("/console/cases/{number}/notes", views_notes.add_case_note)
+    r.add_post("/console/handover/{id}/notes", views_notes.add_conversation_note)
+    r.add_get("/console/snabbsvar", views_canned.canned_page)
+    r.add_post("/console/snabbsvar", views_canned.add)
+    r.add_post("/console/snabbsvar/{id}", views_canned.change)
+    r.add_post("/console/snabbsvar/{id}/remove", views_canned.remove)
+    r.add_get("/console/status", views_presence.status_page)
+    r.add_post("/console/status", views_presence.set_status)
+    r.add_get("/console/team", views_presence.team_page)
+    views_events.setup(app)
     r.add_static("/console/static", STATIC, follow_symlinks=False)
     # aiosignal 1.4 types Signal with a TypeVarTuple that aiohttp 3.9's annotations predate.
     app.on_startup.append(_start)  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +14,8 @@ from kontaktcenter.console.auth import account
 from kontaktcenter.console.ids import id_from
 from kontaktcenter.console.render import render, wants_json
 from kontaktcenter.console.state import ConsoleState, state
+from kontaktcenter.console.views_notes import desk_context, record_transfer_note
+from kontaktcenter.console.views_presence import available_colleagues
 from kontaktcenter.handover import (
     WITH_AGENT,
     HandoverError,
@@ -25,8 +27,6 @@ from kontaktcenter.rasa_client import RasaUnavailable
 from kontaktcenter.records import vocabulary as rv
 from kontaktcenter.records.masking import Masker, masker_from_facts
 from kontaktcenter.records.rasa_events import AGENT, RESIDENT, ChatMessage
-from kontaktcenter.staff import Account
-from kontaktcenter.staff.accounts import ROLE_AGENT
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +50,6 @@ def _queue_item(info: HandoverInfo, now: datetime, me: str) -> dict[str, Any]:
         "status_label": info.status_label,
         "channel": rv.channel_label(info.channel),
     }
-
-
-def transfer_targets(accounts: list[Account], me: str, now: datetime) -> list[Account]:
-    """Colleagues a chat can go to: active kommunvägledare, not locked, not oneself."""
-    return [
-        a for a in accounts
-        if a.role == ROLE_AGENT and not a.disabled and a.username != me
-        and (a.locked_until is None or _aware(a.locked_until) <= now)
-    ]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _handover_id(request: web.Request) -> int:
@@ -90,7 +77,7 @@ async def queue_api(request: web.Request) -> web.Response:
     now = now_utc()
     waiting = await asyncio.to_thread(console.handover.queue, me.username)
     mine = await asyncio.to_thread(console.handover.taken_by, me.username)
-    colleagues = transfer_targets(await asyncio.to_thread(console.staff.list), me.username, now)
+    colleagues = await available_colleagues(request)
     return web.json_response({
         "queue": [_queue_item(i, now, me.username) for i in waiting],
         "mine": [_queue_item(i, now, me.username) for i in mine],
@@ -136,11 +123,9 @@ async def conversation_page(request: web.Request) -> web.Response:
         info = await _held(request, handed_back_too=True)
     except (web.HTTPForbidden, web.HTTPNotFound) as exc:
         return render(request, "error.html", status=exc.status, error=exc.text)
-    me = account(request)
-    colleagues = transfer_targets(await asyncio.to_thread(state(request).staff.list),
-                                  me.username, now_utc())
+    colleagues = await available_colleagues(request)
     return render(request, "conversation.html", handover=info, colleagues=colleagues,
-                  live=info.status == WITH_AGENT)
+                  live=info.status == WITH_AGENT, **await desk_context(request, info))
 
 
 def transcript_entries(
@@ -239,10 +224,13 @@ async def transfer(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target = str(form.get("to") or "").strip() or None
     if target is not None:
-        me = account(request).username
-        allowed = transfer_targets(await asyncio.to_thread(console.staff.list), me, now_utc())
+        allowed = await available_colleagues(request)
         if target not in {a.username for a in allowed}:
-            return _refuse(request, ValueError("Den kollegan kan inte ta emot samtal."), 400)
+            return _refuse(request, ValueError("Den kollegan kan inte ta emot samtal nu."), 400)
+    try:
+        await record_transfer_note(request, info, str(form.get("note") or ""))
+    except ValueError as exc:
+        return _refuse(request, exc, 400)
     try:
         await asyncio.to_thread(
             console.handover.transfer, info.id, account(request).username, target

@@ -18,6 +18,7 @@ from kontaktcenter.handover.service import (
     HandoverInfo,
     HandoverNotFound,
     HandoverService,
+    NoAgentAvailable,
     QueueTicket,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "HandoverNotFound",
     "HandoverService",
     "HandoverSettings",
+    "NoAgentAvailable",
     "QueueTicket",
     "clean_question",
     "parse_contact",

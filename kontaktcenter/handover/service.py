@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -35,6 +36,9 @@ from kontaktcenter.records.states import (
 )
 from kontaktcenter.records.vocabulary import ROLE_RESIDENT
 
+if TYPE_CHECKING:  # kontaktcenter.desk.presence reads the handover table
+    from kontaktcenter.desk.presence import Routing
+
 QUEUED = State.QUEUED.value
 WITH_AGENT = State.WITH_AGENT.value
 BACK_TO_BOT = State.BACK_TO_BOT.value
@@ -52,6 +56,10 @@ class HandoverError(ValueError):
 
 class HandoverNotFound(HandoverError, LookupError):
     """No handover with that id (the console answers 404)."""
+
+
+class NoAgentAvailable(HandoverError):
+    """Nobody can take a chat now; the resident is told and offered the message form."""
 
 
 def _one_line(text: str | None, limit: int) -> str:
@@ -126,10 +134,17 @@ class HandoverService:
     """Queue and callbacks in one database; each method is one unit of work."""
 
     def __init__(
-        self, db: Database | str | None = None, now: Callable[[], datetime] = now_utc
+        self,
+        db: Database | str | None = None,
+        now: Callable[[], datetime] = now_utc,
+        *,
+        routing: Routing | None = None,
     ) -> None:
+        """``routing``: queue a new request only when an agent can take it (the bot's
+        service); without it the queue takes every request (the console's moves)."""
         self.db = db if isinstance(db, Database) else get_database(db)
         self._now = now
+        self.routing = routing
 
     # -- resident side (called by the Rasa action) --------------------------------------
 
@@ -150,6 +165,10 @@ class HandoverService:
             row = self._active(session, conversation)
             new = row is None
             if row is None:
+                if self.routing is not None and not self.routing.anyone_available_in(
+                    session, now
+                ):
+                    raise NoAgentAvailable("Ingen kommunvägledare kan ta emot chatten just nu.")
                 row = HandoverRecord(
                     conversation_id=conversation,
                     diarienummer=_one_line(diarienummer, 20) or None,

@@ -103,6 +103,11 @@ _TEMPLATES = {
         "{Staff_the} har avslutat samtalet. Tack för att du hörde av dig! "
         "Chattbotten svarar igen om du undrar något mer."
     ),
+    "NOBODY_AVAILABLE": (
+        "Just nu kan ingen {staff} ta emot chatten, alla är upptagna. Det du har skrivit "
+        "är sparat. Vill du lämna ett meddelande med din fråga och hur vi når dig? "
+        "Då återkommer en {staff} så snart som möjligt."
+    ),
     "RESIDENT_LEFT": (
         "Invånaren har lämnat samtalet (Avsluta och rensa samtalet)."
     ),

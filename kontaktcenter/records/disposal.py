@@ -16,6 +16,7 @@ from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.lifecycle import move_case
 from kontaktcenter.records.models import Case, DisposalEntry, Message, MessageOriginal
+from kontaktcenter.records.notes import remove_notes
 from kontaktcenter.records.policy import ACTION_DELETE, RetentionCategory
 from kontaktcenter.records.states import Event, Owner, State
 from kontaktcenter.records.text import count_cases, iso, local_text, one_line
@@ -90,6 +91,7 @@ def _remove_messages(session: Session, case_id: int) -> None:
         delete(MessageOriginal).where(MessageOriginal.message_id.in_(ids)), execution_options=quick
     )
     session.execute(delete(Message).where(Message.case_id == case_id), execution_options=quick)
+    remove_notes(session, case_id)
 
 
 def _apply(

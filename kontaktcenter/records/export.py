@@ -19,7 +19,7 @@ from kontaktcenter.db.transactions import write_session
 from kontaktcenter.records import vocabulary as v
 from kontaktcenter.records.audit import write_audit
 from kontaktcenter.records.errors import CaseNotFound
-from kontaktcenter.records.info import CaseDetail, MessageInfo
+from kontaktcenter.records.info import CaseDetail, MessageInfo, NoteInfo
 from kontaktcenter.records.states import label
 from kontaktcenter.records.text import local_text, one_line, utc_now
 
@@ -69,6 +69,11 @@ def _registration(detail: CaseDetail) -> list[tuple[str, str, str]]:
     ]
 
 
+def _notes(detail: CaseDetail) -> list[NoteInfo]:
+    """The ärende's notes as a release shows them: masked, like the messages, always."""
+    return [] if detail.originals else detail.notes
+
+
 def render_json(
     detail: CaseDetail, *, authority: str, requested_by: str, released_at: datetime
 ) -> str:
@@ -82,6 +87,10 @@ def render_json(
         "meddelanden": [
             {"ordning": m.seq, "tid": local_text(m.sent_at), "avsändare": _who(m), "text": m.text}
             for m in detail.messages
+        ],
+        "anteckningar": [
+            {"tid": local_text(n.written_at), "författare": n.author, "text": n.text}
+            for n in _notes(detail)
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -105,6 +114,12 @@ def render_html(
         messages = f'<ol class="messages">\n{items}\n</ol>'
     else:
         messages = "<p>Ärendet innehåller inga meddelanden (de kan ha gallrats).</p>"
+    notes = "\n".join(
+        f'<li><div class="meta">{esc(local_text(n.written_at))} – {esc(n.author)}</div>'
+        f'<div class="text">{esc(n.text)}</div></li>'
+        for n in _notes(detail)
+    )
+    notes_html = f'<ol class="notes">\n{notes}\n</ol>' if notes else "<p>Inga anteckningar.</p>"
     template = Template(
         resources.files("kontaktcenter.records")
         .joinpath("templates/release.html")
@@ -116,6 +131,7 @@ def render_html(
         notice=esc(NOTICE.format(authority=authority)),
         registration=registration,
         messages=messages,
+        notes=notes_html,
         released_at=esc(local_text(released_at)),
         requested_by=esc(requested_by),
     )

@@ -72,14 +72,30 @@ class MessageInfo:
 
 
 @dataclass(frozen=True)
+class NoteInfo:
+    """One note as staff and release copies see it (masked unless read as original)."""
+
+    written_at: datetime
+    author: str
+    text: str
+    masked: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"written_at": iso(self.written_at), "author": self.author, "text": self.text,
+                "masked": self.masked}
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case: CaseInfo
     messages: list[MessageInfo] = field(default_factory=list)
     originals: bool = False  # True: texts are unmasked originals (audited read)
+    notes: list[NoteInfo] = field(default_factory=list)  # anteckningar, staff only
 
     def to_dict(self) -> dict[str, object]:
         return {
             "case": self.case.to_dict(),
             "messages": [m.to_dict() for m in self.messages],
             "originals": self.originals,
+            "notes": [n.to_dict() for n in self.notes],
         }

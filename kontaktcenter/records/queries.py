@@ -16,6 +16,7 @@ from kontaktcenter.records.errors import AccessDenied
 from kontaktcenter.records.info import CaseDetail, CaseInfo, MessageInfo
 from kontaktcenter.records.masking import phone_digits_in, search_phone
 from kontaktcenter.records.models import Case, Message, MessageOriginal
+from kontaktcenter.records.notes import notes_of
 from kontaktcenter.records.states import parse_state
 from kontaktcenter.records.text import day_start, fold, one_line
 
@@ -80,6 +81,7 @@ class Queries(RegisterBase):
                     )
                     for m, orig in messages
                 ],
+                notes=notes_of(session, case.id),
             )
 
     def read_original(
@@ -125,6 +127,7 @@ class Queries(RegisterBase):
                 .order_by(Message.sent_at, Message.seq)
             ).all()
             info = self._info(session, case, count=len(rows))
+            notes = notes_of(session, case.id, originals=allowed)
         if not allowed:
             roles = ", ".join(sorted(self.policy.original_reader_roles)) or "(inga)"
             raise AccessDenied(
@@ -140,6 +143,7 @@ class Queries(RegisterBase):
                 for m, original in rows
             ],
             originals=True,
+            notes=notes,
         )
 
     def audit_live_view(self, diarienummer: str, user: str, role: str, count: int) -> None:

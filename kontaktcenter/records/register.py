@@ -15,6 +15,7 @@ from kontaktcenter.records.errors import AccessDenied, CaseNotFound
 from kontaktcenter.records.export import export_case
 from kontaktcenter.records.info import CaseInfo
 from kontaktcenter.records.ingestion import Ingestion, RecordOutcome, session_key_for
+from kontaktcenter.records.notes import Notes
 from kontaktcenter.records.queries import CaseSearch, Queries
 from kontaktcenter.records.rasa_events import event_time
 
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class Register(Ingestion, Queries):
+class Register(Ingestion, Queries, Notes):
     """The public-record register; every public method is one unit of work."""
 
     def current_case(

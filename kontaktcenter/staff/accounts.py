@@ -25,7 +25,7 @@ from kontaktcenter.staff.passwords import (
 
 ROLE_AGENT = "kommunvägledare"
 ROLE_REGISTRAR = "registrator"
-ROLE_TEAM_LEAD = "teamledare"
+ROLE_TEAM_LEAD = "teamledare"  # takes chats like a kommunvägledare and sees the team
 ROLES = (ROLE_AGENT, ROLE_REGISTRAR, ROLE_TEAM_LEAD)
 # Who may see the statistics page (aggregates about colleagues' work).
 STATISTICS_ROLES = (ROLE_TEAM_LEAD, ROLE_REGISTRAR)

@@ -21,6 +21,7 @@ from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from kontaktcenter.console.state import STATE_KEY
+from kontaktcenter.desk.presence import AVAILABLE, Routing
 from kontaktcenter.facts import get_facts
 from kontaktcenter.handover import HandoverService, HandoverSettings, texts
 from kontaktcenter.handover.contact import ASK_AGAIN_EMAIL, ASK_AGAIN_PHONE
@@ -91,9 +92,11 @@ async def console(stack: RasaStack, timeout: timedelta | None = None) -> AsyncIt
 
 
 def agent_account(stack: RasaStack) -> str:
+    """A kommunvägledare who is tillgänglig: the bot queues only when someone can take it."""
     staff = StaffDirectory(db_url(stack))
     username = "e2e" + uuid.uuid4().hex[:8]
     staff.add(username, "Anna Andersson", "kommunvägledare", PASSWORD)
+    Routing(db_url(stack)).set_status(username, AVAILABLE)
     return username
 
 

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from kontaktcenter.console.state import STATE_KEY
 from kontaktcenter.db.migrate import upgrade
+from kontaktcenter.desk.presence import AVAILABLE, Routing
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.settings import Settings
 from kontaktcenter.staff import StaffDirectory, accounts
@@ -67,6 +68,7 @@ def run(tmp_path: Path, scenario: Scenario) -> None:
     staff = StaffDirectory(url)
     staff.add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
     staff.add("bo", "Bo Berg", "kommunvägledare", PASSWORD)
+    Routing(url).set_status("bo", AVAILABLE)  # chats are transferred only to available agents
     handover = HandoverService(url)
 
     async def main() -> None:

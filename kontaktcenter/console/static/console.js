@@ -27,9 +27,69 @@
     }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
   }
 
+  // Push: the server sends "queue" and "messages" events (server-sent events); a slow
+  // poll is only the fallback if the stream is down.
+  var FALLBACK_MS = 15000;
+  function pushed(handlers) {
+    if (!window.EventSource) return;
+    var source = new EventSource("/console/api/events");
+    source.addEventListener("queue", function () { if (handlers.queue) handlers.queue(); });
+    source.addEventListener("messages", function (event) {
+      var data = JSON.parse(event.data || "{}");
+      if (handlers.messages) handlers.messages(data.handovers || []);
+    });
+    // On (re)connect: catch up on anything that changed while the stream was down.
+    source.addEventListener("ready", function () {
+      document.body.setAttribute("data-push", "on");
+      if (handlers.ready) handlers.ready();
+    });
+  }
+
+  // Notification: a count in the page title while the tab is not looked at, an optional
+  // sound, and the browser's notification where the agent has allowed it.
+  var unseen = 0;
+  var baseTitle = document.title;
+  function notify(title, body) {
+    if (!document.hidden && document.hasFocus()) return;
+    unseen += 1;
+    document.title = "(" + unseen + ") " + baseTitle;
+    if (localStorage.getItem("kcSound") === "1") beep();
+    if (window.Notification && Notification.permission === "granted") {
+      try { new Notification(title, { body: body, tag: "kontaktcenter" }); } catch (e) { /* ignore */ }
+    }
+  }
+  function seen() { unseen = 0; document.title = baseTitle; }
+  window.addEventListener("focus", seen);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) seen(); });
+  function beep() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    var ctx = new Ctx(), osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.1;
+    osc.connect(gain); gain.connect(ctx.destination);
+    osc.start(); osc.stop(ctx.currentTime + 0.2);
+  }
+  function notificationSettings() {
+    var sound = document.getElementById("notify-sound");
+    if (sound) {
+      sound.checked = localStorage.getItem("kcSound") === "1";
+      sound.addEventListener("change", function () {
+        localStorage.setItem("kcSound", sound.checked ? "1" : "0");
+      });
+    }
+    var allow = document.getElementById("notify-allow");
+    if (allow && window.Notification && Notification.permission === "default") {
+      allow.hidden = false;
+      allow.addEventListener("click", function () {
+        Notification.requestPermission().then(function () { allow.hidden = true; });
+      });
+    }
+  }
+
   function queuePage() {
     var rows = document.getElementById("queue-rows");
     var mine = document.getElementById("mine");
+    var known = null;
     function takeButton(id) {
       var form = el("form");
       form.method = "post";
@@ -42,6 +102,11 @@
     function refresh() {
       getJSON("/console/api/queue").then(function (res) {
         if (!res.ok) return;
+        var ids = res.body.queue.map(function (item) { return item.id; });
+        if (known !== null && ids.some(function (id) { return known.indexOf(id) < 0; })) {
+          notify("Ny invånare i kön", "Någon väntar på en kommunvägledare.");
+        }
+        known = ids;
         rows.replaceChildren();
         if (!res.body.queue.length) {
           var empty = el("tr"); var cell = el("td", "", "Ingen väntar just nu."); cell.colSpan = 5;
@@ -64,7 +129,8 @@
       }).catch(function () {});
     }
     refresh();
-    setInterval(refresh, 2000);
+    pushed({ queue: refresh, ready: refresh });
+    setInterval(refresh, FALLBACK_MS);
   }
 
   function conversationPage() {
@@ -92,6 +158,7 @@
       }).catch(function () {});
     }
     var form = document.getElementById("reply-form");
+    if (form) replyBox(form);
     if (form) form.addEventListener("submit", function (event) {
       event.preventDefault();
       var box = form.querySelector("textarea");
@@ -101,10 +168,54 @@
       });
     });
     refresh();
-    setInterval(refresh, 1000);
+    pushed({ ready: refresh, messages: function (ids) {
+      if (ids.indexOf(Number(id)) < 0) return;
+      refresh();
+      notify("Nytt meddelande", "Invånaren har skrivit i samtalet.");
+    } });
+    setInterval(refresh, FALLBACK_MS / 3);  // also notices the resident leaving
+  }
+
+  // The reply box: Enter sends, Shift+Enter breaks the line; "/kortord" + Tab or the
+  // Snabbsvar list inserts a snabbsvar at the caret; focus stays in the box.
+  function replyBox(form) {
+    var box = form.querySelector("textarea");
+    var select = document.getElementById("canned-select");
+    var canned = {};
+    if (select) Array.prototype.forEach.call(select.options, function (o) {
+      canned[o.value] = o.getAttribute("data-text") || "";
+    });
+    function insert(text, from) {
+      var start = from === undefined ? box.selectionStart : from;
+      var end = box.selectionEnd;
+      box.value = box.value.slice(0, start) + text + box.value.slice(end);
+      box.selectionStart = box.selectionEnd = start + text.length;
+      box.focus();
+    }
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (box.value.trim()) form.requestSubmit();
+        return;
+      }
+      if (event.key === "Tab" && !event.shiftKey && box.selectionStart === box.selectionEnd) {
+        var before = box.value.slice(0, box.selectionStart);
+        var match = /(^|\s)\/([a-z\u00e5\u00e4\u00f60-9_-]+)$/.exec(before);
+        if (match && Object.prototype.hasOwnProperty.call(canned, match[2])) {
+          event.preventDefault();
+          insert(canned[match[2]], box.selectionStart - match[2].length - 1);
+        }
+      }
+    });
+    var button = document.getElementById("canned-insert");
+    if (button && select) button.addEventListener("click", function () {
+      insert(canned[select.value] || "");
+    });
+    box.focus();
   }
 
   var page = document.body.getAttribute("data-page");
+  notificationSettings();
   if (page === "queue") queuePage();
   if (page === "conversation") conversationPage();
 })();

@@ -1,0 +1,1 @@
+"""What a kommunvägledare works with beside the conversation itself: snabbsvar."""

@@ -1,0 +1,219 @@
+"""The agent desk in headless Chromium: snabbsvar, reply-box keys and internal notes.
+
+The console runs against a fake Rasa HTTP API (tests/unit/test_console.py), so no Rasa
+stack is started: what matters here is the page, the keyboard and axe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from kontaktcenter.db import get_database
+from kontaktcenter.db.migrate import upgrade
+from kontaktcenter.handover import HandoverService
+from kontaktcenter.records.register import Register
+from kontaktcenter.settings import Settings
+from kontaktcenter.staff import StaffDirectory
+from kontaktcenter.web.app import create_app
+from tests.browser.conftest import ServerThread
+from tests.browser.test_accessibility import axe_violations, describe
+from tests.e2e.stack import ROOT, free_port
+from tests.unit.test_console import PASSWORD, TOKEN, FakeRasa
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class Desk:
+    url: str
+    rasa: FakeRasa
+    handover_id: int
+    diarienummer: str
+    database_url: str
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    upgrade(url)
+    StaffDirectory(url).add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
+    case = Register(url).open_case("conv-desk", datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+    handover = HandoverService(url)
+    hid = handover.request("conv-desk", concern="Bygglov",
+                           diarienummer=case.diarienummer).handover.id
+    handover.take(hid, "anna", "Anna Andersson")
+    rasa = FakeRasa()
+    rasa_port, web_port = free_port(), free_port()
+    rasa_server = ServerThread(rasa.app, rasa_port)
+    rasa_server.start()
+    settings = Settings(root=ROOT, var_dir=tmp_path, config_dir=ROOT / "config",
+                        database_url=url, rasa_url=f"http://127.0.0.1:{rasa_port}",
+                        rasa_token=TOKEN)
+    web = ServerThread(create_app(settings), web_port)
+    web.start()
+    assert rasa_server.ready.wait(30) and web.ready.wait(30)
+    try:
+        yield Desk(f"http://127.0.0.1:{web_port}", rasa, hid, case.diarienummer, url)
+    finally:
+        web.stop()
+        rasa_server.stop()
+        get_database(url).dispose()
+
+
+@pytest.fixture
+def console(browser: Browser, desk: Desk) -> Iterator[Page]:
+    """Logged in as Anna; fails the test on any script error or CSP violation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE",
+                                  timezone_id="Europe/Stockholm")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda err: problems.append(f"pageerror: {err}"))
+    page.on("console", lambda msg: problems.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.goto(desk.url + "/console/login")
+    page.fill("input[name=username]", "anna")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#queue-rows")).to_be_visible()
+    try:
+        yield page
+    finally:
+        context.close()
+    assert problems == [], problems
+
+
+def posted_texts(rasa: FakeRasa) -> list[str]:
+    return [e.get("text", "") for _, _, body in list(rasa.posted) for e in body
+            if e.get("event") == "bot"]
+
+
+def test_snabbsvar_page_by_keyboard_and_axe(console: Page, desk: Desk) -> None:
+    console.goto(desk.url + "/console/snabbsvar")
+    assert axe_violations(console) == [], describe(axe_violations(console))
+    console.get_by_label("Kortord").last.focus()
+    console.keyboard.type("oppet")
+    console.keyboard.press("Tab")
+    console.keyboard.type("Vi har öppet 8–17.")
+    console.keyboard.press("Tab")
+    console.keyboard.press("Enter")  # "Lägg till"
+    expect(console.get_by_role("button", name="Spara /oppet")).to_be_visible()
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+
+
+def test_reply_box_keys_snabbsvar_and_internal_note(console: Page, desk: Desk) -> None:
+    console.goto(desk.url + "/console/snabbsvar")
+    console.get_by_label("Kortord").last.fill("oppet")
+    console.get_by_label("Text").last.fill("Vi har öppet 8–17.")
+    console.get_by_role("button", name="Lägg till").click()
+    expect(console.get_by_role("button", name="Spara /oppet")).to_be_visible()
+
+    console.goto(f"{desk.url}/console/handover/{desk.handover_id}")
+    box = console.get_by_role("textbox", name="Ditt svar")
+    expect(box).to_be_focused()  # focus lands in the reply box
+    console.keyboard.type("Hej! /oppet")
+    console.keyboard.press("Tab")  # /kortord + Tab inserts the snabbsvar
+    expect(box).to_have_value("Hej! Vi har öppet 8–17.")
+    expect(box).to_be_focused()
+    console.keyboard.press("Shift+Enter")
+    console.keyboard.type("Mvh Anna")
+    expect(box).to_have_value("Hej! Vi har öppet 8–17.\nMvh Anna")
+    console.keyboard.press("Enter")  # sends
+    expect(box).to_have_value("")
+    for _ in range(100):  # poll the fake Rasa, at most 10 s
+        if "Hej! Vi har öppet 8–17.\nMvh Anna" in posted_texts(desk.rasa):
+            break
+        console.wait_for_timeout(100)
+    assert "Hej! Vi har öppet 8–17.\nMvh Anna" in posted_texts(desk.rasa)
+
+    # The list and Infoga button, keyboard only; focus returns to the box.
+    console.get_by_label("Snabbsvar").focus()
+    console.keyboard.press("Tab")
+    expect(console.get_by_role("button", name="Infoga")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(box).to_have_value("Vi har öppet 8–17.")
+    expect(box).to_be_focused()
+    box.fill("")
+
+    # An internal note: shown on the page, recorded, never sent to the resident.
+    sent_before = len(desk.rasa.posted)
+    note = console.get_by_role("textbox", name="Ny anteckning")
+    note.fill("Vill bli uppringd på 070-123 45 67 efter lunch.")
+    console.get_by_role("button", name="Spara anteckning").click()
+    notes = console.locator("#anteckningar .notes li")
+    expect(notes).to_have_count(1)
+    expect(notes.first).to_contain_text("Anna Andersson (anna)")
+    expect(notes.first).to_contain_text("uppringd på [telefonnummer borttaget] efter lunch")
+    assert len(desk.rasa.posted) == sent_before
+    assert not any("uppringd" in t for t in posted_texts(desk.rasa))
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+
+    console.goto(f"{desk.url}/console/cases/{desk.diarienummer}")
+    expect(console.locator("#anteckningar .notes li")).to_have_count(1)
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+
+
+def test_status_by_keyboard_and_the_team_overview_pass_axe(
+    console: Page, desk: Desk, browser: Browser
+) -> None:
+    console.goto(desk.url + "/console/status")
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+    console.get_by_role("radio", name="tillgänglig").focus()
+    console.keyboard.press("Space")
+    console.keyboard.press("Tab")
+    expect(console.get_by_role("button", name="Spara status")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.locator("main p").first).to_contain_text("Du är tillgänglig")
+
+    StaffDirectory(desk.database_url).add("tove", "Tove Teamledare", "teamledare", PASSWORD)
+    console.goto(desk.url + "/console")
+    console.get_by_role("button", name="Logga ut").click()
+    console.fill("input[name=username]", "tove")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    console.get_by_role("link", name="Teamöversikt").click()
+    expect(console.locator("#queue-length")).to_have_text("0")
+    row = console.get_by_role("row", name="Anna Andersson (anna)")
+    expect(row).to_contain_text("tillgänglig")
+    expect(row).to_contain_text("1 av 3")
+    violations = axe_violations(console)
+    assert violations == [], describe(violations)
+
+
+BACKGROUND_TAB = """
+Object.defineProperty(document, "hidden", { get: () => true });
+document.hasFocus = () => false;
+window.__notes = [];
+window.Notification = function (title, options) { window.__notes.push([title, options.body]); };
+window.Notification.permission = "granted";
+"""
+
+
+def test_a_new_queue_item_is_pushed_and_notified_in_a_background_tab(
+    console: Page, desk: Desk
+) -> None:
+    console.add_init_script(BACKGROUND_TAB)
+    console.goto(desk.url + "/console")
+    expect(console.locator("body")).to_have_attribute("data-push", "on")
+    expect(console.locator("#queue-rows")).to_contain_text("Ingen väntar")
+    HandoverService(desk.database_url).request("conv-new", concern="Parkering")
+    expect(console.locator("#queue-rows")).to_contain_text("Parkering")
+    expect(console).to_have_title(re.compile(r"^\(1\) "))
+    assert console.evaluate("() => window.__notes") == [
+        ["Ny invånare i kön", "Någon väntar på en kommunvägledare."]]
+    # The sound is off unless chosen; the choice is a labelled checkbox kept per browser.
+    sound = console.get_by_label("Ljud vid nytt")
+    expect(sound).not_to_be_checked()
+    sound.check()
+    assert console.evaluate("() => localStorage.getItem('kcSound')") == "1"
