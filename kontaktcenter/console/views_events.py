@@ -123,6 +123,7 @@ def setup(app: web.Application) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await hub.task
 
-    app.on_startup.append(_start)
-    app.on_shutdown.append(_shutdown)
-    app.on_cleanup.insert(0, _stop)
+    # aiosignal 1.4's types do not fit aiohttp 3.9's signals (same as console/__init__.py).
+    app.on_startup.append(_start)  # type: ignore[arg-type]
+    app.on_shutdown.append(_shutdown)  # type: ignore[arg-type]
+    app.on_cleanup.insert(0, _stop)  # type: ignore[arg-type]
