@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
-from conftest_records import ev
 from test_console import FakeRasa, login, run
 
 from kontaktcenter.desk.changes import ChangeWatcher
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.records import get_register
 from kontaktcenter.staff import StaffDirectory
+from tests.records_events import ev
 
 T = datetime(2026, 11, 30, 9, tzinfo=timezone.utc)
 

@@ -6,19 +6,13 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest_records import (  # noqa: F401  (fixtures)
-    T0,
-    ev,
-    records_template_fixture,
-    register_fixture,
-    sqlite_url_fixture,
-)
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from kontaktcenter.records import CaseNotFound, Register
 from kontaktcenter.records.audit import list_audit
 from kontaktcenter.records.notes import MAX_NOTE_CHARS, CaseNote
+from tests.records_events import T0, ev
 
 AUTHOR = "Anna Andersson (anna)"
 
