@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from kontaktcenter import clock
 from kontaktcenter.calendar import OpeningCalendar, get_calendar
+from kontaktcenter.desk.presence import Routing
 from kontaktcenter.dialogue import Deps
 from kontaktcenter.facts import ContactFacts, get_facts
 from kontaktcenter.knowledge import get_knowledge
@@ -52,4 +53,5 @@ def dialogue_deps() -> Deps:
         knowledge=get_knowledge(),
         has_personal_data=lambda text: masker.mask(text).changed,
         retention_days=routine.retention_days if routine else None,
+        agent_available=lambda: bool(Routing(get_settings().database_url).available()),
     )

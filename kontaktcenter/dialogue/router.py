@@ -90,6 +90,9 @@ class Deps:
     has_personal_data: Callable[[str], bool]
     retention_days: int | None = None
     chat_channel: str = hours_replies.CHAT
+    # Whether a kommunvägledare can take a chat right now (presence, kontaktcenter.desk);
+    # a person is offered only then, else a message. None: the calendar alone decides.
+    agent_available: Callable[[], bool] | None = None
 
 
 def respond(turn: Turn, ctx: Context, deps: Deps) -> Reply:
@@ -132,8 +135,14 @@ def _offer_answer(turn: Turn, ctx: Context, deps: Deps) -> Reply | None:
 
 
 def _offer(deps: Deps, turn: Turn) -> tuple[Message, str]:
-    """Offer a person while the chat is staffed, else a message left for later."""
-    if deps.calendar.is_open(turn.now, deps.chat_channel):
+    """Offer a person when someone can take the chat now, else a message left for later."""
+    staffed = deps.calendar.is_open(turn.now, deps.chat_channel)
+    if staffed and deps.agent_available is not None:
+        try:
+            staffed = deps.agent_available()
+        except Exception:  # presence unknown: a message can always be left
+            staffed = False
+    if staffed:
         return Message(texts.offer_human(deps.facts), texts.YES_NO), OFFER_HUMAN
     return Message(texts.offer_message(deps.facts), texts.YES_NO), OFFER_MESSAGE
 
@@ -209,8 +218,6 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
     """What to answer, in the order the resident asked; [] means not understood."""
     intent = turn.intent or "nlu_fallback"
     folded = signals.fold(focus)
-    if signals.is_positive_emoji(focus):
-        return [Ask("ack")]
     sequence = [
         (clause, _refine(key, clause, ctx, folded))
         for clause, key in signals.topic_sequence(focus)

@@ -137,16 +137,6 @@ def starts_with_ack(text: str) -> bool:
     return bool(_ACK_LEAD.match(fold(text)))
 
 
-_POSITIVE_EMOJI = frozenset("👍👌🙂😊😀😃😄🙏✅👏❤💪🤗☺🥰😍")
-
-
-def is_positive_emoji(text: str) -> bool:
-    """"👍", "👌🙂": an acknowledgement written without words."""
-    symbols = [ch for ch in text if not ch.isspace() and ch not in "\ufe0f\u200d!."]
-    return bool(symbols) and all(ch in _POSITIVE_EMOJI or "\U0001f3fb" <= ch <= "\U0001f3ff"
-                                 for ch in symbols)
-
-
 _CLAUSE_SPLIT = re.compile(r"[?!.;]+\s*|,\s+(?=(?:och|men|samt)\s)|\s+(?:och|samt|plus)\s+(?=\w)")
 _QUESTION_CUE = _words(
     r"vad",

@@ -61,7 +61,7 @@ def check_in_browser(context: BrowserContext, url: str, username: str, handover_
     page.goto(f"{url}/console/handover/{handover_id}")
     resident = page.locator("#transcript .msg.resident .text")
     expect(resident).to_have_text(PAYLOAD)
-    expect(page.locator(".hint")).to_contain_text("<img src=x")
+    expect(page.locator(".hint", has_text="Gäller")).to_contain_text("<img src=x")
     assert page.locator("#transcript img, #transcript script, #transcript b").count() == 0
     assert page.evaluate("() => window.__kcXss") is None
     assert problems == [], problems

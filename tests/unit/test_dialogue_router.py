@@ -127,8 +127,15 @@ def test_yes_no_ok_never_fall_back_and_never_repeat() -> None:
 
 
 def test_thumbs_up_is_an_acknowledgement() -> None:
-    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", "👍"))
+    from kontaktcenter.gestures import gesture_intent
+
+    [reply] = chat(WEDNESDAY_MORNING, (gesture_intent("👍") or "nlu_fallback", "👍"))
     assert "förstod jag inte" not in reply.text and "gick inte att läsa" not in reply.text
+
+
+def test_a_smiley_alone_is_not_an_answer_to_guess() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("nlu_fallback", "🙂🙂"))
+    assert "gick inte att läsa" in reply.text
 
 
 def test_second_miss_offers_a_person_while_staffed_and_yes_hands_over() -> None:
@@ -383,3 +390,19 @@ def test_the_same_reply_is_never_sent_twice_in_a_row() -> None:
 def test_late_opening_question_answers_the_latest_day_not_now() -> None:
     [reply] = chat(WEDNESDAY_MORNING, ("ask_open_now", "har ni öppet sent nån dag?"))
     assert "torsdagar, till kl. 18.00" in reply.text
+
+
+def test_a_person_is_offered_only_when_someone_can_take_the_chat() -> None:
+    from dataclasses import replace as with_
+
+    from kontaktcenter.dialogue import respond
+    from tests.unit.dialogue_helpers import deps, turn
+
+    nobody = with_(deps(), agent_available=lambda: False)
+    first = respond(turn("qwerty asdf", "nlu_fallback", WEDNESDAY_MORNING), Context(), nobody)
+    second = respond(turn("zxcv bnm", "nlu_fallback", WEDNESDAY_MORNING), first.context, nobody)
+    assert second.context.offer == OFFER_MESSAGE  # open, but nobody available
+    somebody = with_(deps(), agent_available=lambda: True)
+    first = respond(turn("qwerty asdf", "nlu_fallback", WEDNESDAY_MORNING), Context(), somebody)
+    second = respond(turn("zxcv bnm", "nlu_fallback", WEDNESDAY_MORNING), first.context, somebody)
+    assert second.context.offer == OFFER_HUMAN
