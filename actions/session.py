@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # before the first message, so the bot sends no notice text of its own (issue 13).
 CASE_METADATA_KEY = "kc_case"
 WEB_CHAT_CHANNEL = "socketio"
+WEB_CHAT_KEY = "kc_web_chat"  # set by rasa_addons.socketio_channel on every web-chat message
 
 
 class ActionSessionStart(Action):
@@ -45,7 +46,7 @@ class ActionSessionStart(Action):
         except Exception:  # the register must never stop the chat; the broker opens it
             logger.exception("Could not open the ärende at session start")
         events: list[dict[str, Any]] = [SessionStarted(timestamp=started)]
-        if number and tracker.get_latest_input_channel() == WEB_CHAT_CHANNEL:
+        if number and _from_web_chat(tracker):
             events.append(BotUttered(
                 text=None,
                 data={"custom": {CASE_METADATA_KEY: number}},
@@ -53,6 +54,15 @@ class ActionSessionStart(Action):
                 timestamp=started + 0.000001,
             ))
         return [*events, ActionExecuted("action_listen")]
+
+
+def _from_web_chat(tracker: Tracker) -> bool:
+    """The session was started by a web-chat message (Rasa has not logged it yet, so the
+    channel comes from the session-start metadata; later sessions also from the tracker)."""
+    metadata = tracker.get_slot("session_started_metadata") or {}
+    if isinstance(metadata, dict) and metadata.get(WEB_CHAT_KEY) is True:
+        return True
+    return tracker.get_latest_input_channel() == WEB_CHAT_CHANNEL
 
 
 def _utc(timestamp: float):  # type: ignore[no-untyped-def]

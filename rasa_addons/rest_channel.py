@@ -37,6 +37,7 @@ from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import (
     BAD_BODY_REFUSED,
     FLOOD_REFUSED,
+    NOT_TEXT_REFUSED,
     SENDER_TAKEN_REFUSED,
     resident_metadata,
     sender_problem,
@@ -125,7 +126,8 @@ class RestInput(StockRestInput):
             if isinstance(text, Refusal):
                 # Empty or too long: the resident's message is answered (200), in the
                 # channel's own reply format, so every client shows the Swedish reason.
-                return _refuse(Refusal(200, text.text), sender)
+                status = text.status if text.text == NOT_TEXT_REFUSED else 200
+                return _refuse(Refusal(status, text.text), sender)
             if not self.flood.admit(sender, client_address(request)):
                 return _refuse(Refusal(429, FLOOD_REFUSED), sender)
             try:

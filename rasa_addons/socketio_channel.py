@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 
 # Keys a bot message may carry for the widget, besides its text and buttons.
 WIDGET_KEYS = ("kc_agent", "kc_closed", "kc_lang")
+WEB_CHAT_KEY = "kc_web_chat"  # message metadata: sent through the web chat (this channel)
 MAX_AGENT_NAME = 40
 LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 MAX_LANG_PARTS = 5
@@ -285,7 +286,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                         sender_id,
                         parse_data=await parse_override(agent, sender_id, text),
                         input_channel=self.name(),
-                        metadata=resident_metadata(self._metadata(data)),
+                        # Set here, after residents' kc_* keys were dropped: the session
+                        # start knows the web chat (it pushes the case number to it).
+                        metadata={**resident_metadata(self._metadata(data)), WEB_CHAT_KEY: True},
                     )
                 )
             except Exception as exc:  # the text is personal data: log only the kind

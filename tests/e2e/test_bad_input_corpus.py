@@ -59,7 +59,7 @@ def test_rest_corpus(stack: RasaStack) -> None:
     problems = []
     for kind, sender, status, replies in outcomes:
         said = [r.get("text", "") for r in replies] if isinstance(replies, list) else []
-        answer = " ".join(said[1:] if kind not in REFUSED else said)  # after the notice
+        answer = " ".join(said)  # no notice over REST: the widget shows it
         expected = (200,)  # refused kinds too: answered in Swedish, in the reply format
         if status not in expected or not answer or not is_polite_swedish(answer):
             problems.append(f"{kind}: HTTP {status} {said!r}"[:200])
@@ -76,7 +76,7 @@ def test_socketio_corpus(stack: RasaStack) -> None:
     try:
         for kind, text in CORPUS:
             resident.start()  # leaves the previous conversation's room
-            # Accepted first messages get the public-record notice and then the answer.
+            # Accepted first messages get the pushed case number (no text) and then the answer.
             replies = resident.say(text, replies=1 if kind in REFUSED else 2)
             said = [r.get("text", "") for r in replies]
             answer = " ".join(said if kind in REFUSED else said[1:])
