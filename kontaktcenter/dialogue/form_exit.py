@@ -15,7 +15,7 @@ QUESTION_INTENTS = frozenset({
     "ask_phone", "ask_chat", "ask_contact", "ask_privacy", "ask_social_media",
     "ask_case_number", "ask_capabilities", "hid_what", "hid_where", "hid_when",
     "hid_purpose", "hid_coordinator", "hid_who_behind", "hid_innovative_city", "hid_h22",
-    "frustrated", "request_human", "bot_challenge", "other_language", "out_of_scope",
+    "frustrated", "request_human", "bot_challenge",
 })
 SURE = 0.6
 _CONTACT_LIKE = re.compile(r"@|\d[\d\s-]{5,}\d")
@@ -26,12 +26,18 @@ CANCELLED = (
 )
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
 def is_other_question(intent: str | None, confidence: float, text: str) -> bool:
-    """A clear question about something else, with nothing that looks like a contact."""
+    """A clear question about something else, in words, with nothing like a contact in it
+    ("123" is a mistyped phone number to ask about again, not a question)."""
+    text = text or ""
     return (
         intent in QUESTION_INTENTS
         and confidence >= SURE
-        and not _CONTACT_LIKE.search(text or "")
+        and len(_WORD.findall(text)) >= 2
+        and not _CONTACT_LIKE.search(text)
     )
 
 

@@ -47,7 +47,8 @@ class Product:
         }
         (root / "endpoints.yml").write_text(json.dumps(endpoints))
         (var / "secrets.env").write_text(
-            f"KC_RASA_TOKEN={os.urandom(16).hex()}\nKC_CONSOLE_SECRET={os.urandom(16).hex()}\n")
+            f"KC_RASA_TOKEN={os.urandom(16).hex()}\nKC_CONSOLE_SECRET={os.urandom(16).hex()}\n"
+            f"KC_CONVERSATION_SECRET={os.urandom(16).hex()}\nKC_ACTION_TOKEN={os.urandom(16).hex()}\n")
 
     def port(self, name: str) -> int:
         return self.ports[f"KC_{name}_PORT"]

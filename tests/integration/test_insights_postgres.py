@@ -33,10 +33,10 @@ def test_known_set_on_postgres(pg_schema: tuple[str, str], tmp_path) -> None:  #
             assert getattr(stats, name) == expected, name
 
     missed = MissedQuestions(url, CONFIG)
-    listed = missed.list(PERIOD)
+    listed = missed.messages(PERIOD)
     assert [m.predicted_intent for m in listed] == ["ask_phone", "hid_where", "ask_opening_hours"]
     missed.review([listed[0].id], IGNORE, by="anna")
-    assert len(missed.list(PERIOD)) == 2
+    assert len(missed.messages(PERIOD)) == 2
 
     collector = RegisterCollector(url, tmp_path / "spool", CONFIG)
     families = {f.name: f for f in collector.collect()}

@@ -17,6 +17,8 @@ from kontaktcenter.dialogue.form_exit import give_up, is_other_question
         ("ask_opening_hours", 0.4, "mm kanske", False),  # unsure: ask once more
         ("affirm", 0.99, "ja", False),
         (None, 0.0, "", False),
+        ("out_of_scope", 0.9, "123", False),  # a mistyped number, asked about again
+        ("ask_phone", 0.9, "123", False),
     ],
 )
 def test_a_clear_other_question_ends_the_form(intent, confidence, text, expected) -> None:
