@@ -41,6 +41,19 @@ def is_other_question(intent: str | None, confidence: float, text: str) -> bool:
     )
 
 
+MAX_ATTEMPTS = 4  # however hard someone tries, the form never asks a fifth time
+
+
+def looks_like_an_attempt(text: str) -> bool:
+    """"anna@exempel", "123": a contact typed wrong, worth asking about again."""
+    return "@" in (text or "") or any(ch.isdigit() for ch in text or "")
+
+
 def give_up(intent: str | None, confidence: float, text: str, failures_before: int) -> bool:
-    """Stop asking: the resident moved on, or this is the second unusable answer."""
-    return is_other_question(intent, confidence, text) or failures_before >= 1
+    """Stop asking: the resident moved on, gave a second answer that is no contact at all,
+    or has tried MAX_ATTEMPTS times."""
+    if is_other_question(intent, confidence, text):
+        return True
+    if failures_before + 1 >= MAX_ATTEMPTS:
+        return True
+    return failures_before >= 1 and not looks_like_an_attempt(text)

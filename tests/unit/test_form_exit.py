@@ -25,6 +25,9 @@ def test_a_clear_other_question_ends_the_form(intent, confidence, text, expected
     assert is_other_question(intent, confidence, text) is expected
 
 
-def test_the_second_unusable_answer_ends_the_form() -> None:
+def test_the_second_unusable_answer_ends_the_form_but_attempts_are_asked_again() -> None:
     assert not give_up("affirm", 0.9, "👍", failures_before=0)
     assert give_up("affirm", 0.9, "👍", failures_before=1)
+    assert not give_up("out_of_scope", 0.7, "123", failures_before=1)  # a mistyped number
+    assert not give_up("ask_contact", 0.7, "anna@exempel", failures_before=2)
+    assert give_up("ask_contact", 0.7, "anna@exempel", failures_before=3)  # never a 5th time
