@@ -20,7 +20,7 @@ from kontaktcenter import input_check
 from kontaktcenter.conversation_token import ConversationTokens
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from rasa_addons import socketio_channel as channel
-from rasa_addons.socketio_channel import SocketIOInput, SocketIOOutput
+from rasa_addons.socketio_channel import WEB_CHAT_KEY, SocketIOInput, SocketIOOutput
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -190,8 +190,9 @@ def test_bad_payloads_are_refused_out_loud_and_metadata_cleaned(fake: dict[str, 
     asyncio.run(handle("sid6", {"message": "Hej \ud800", "metadata": '{"a": 1}'}))
     asyncio.run(handle("sid6", {"message": "Hej", "metadata": {
         "kc_resident_name": "Kommunvägledare Anna", "KC_agent": "Anna", "page": "/"}}))
+    # Residents' kc_* keys are dropped; the channel's own web-chat marker is added after.
     assert [(m.text, m.metadata) for m in received] == [
-        ("Hej \ufffd", {"a": 1}), ("Hej", {"page": "/"})
+        ("Hej \ufffd", {"a": 1, WEB_CHAT_KEY: True}), ("Hej", {"page": "/", WEB_CHAT_KEY: True})
     ]
     said = bot_texts(server, "sid6")
     assert said == [input_check.NOT_TEXT_REFUSED, input_check.NOT_TEXT_REFUSED,
