@@ -87,21 +87,7 @@ def fallback(f: ContactFacts) -> str:
     )
 
 
-def offer_human(f: ContactFacts) -> str:
-    return (
-        "Jag förstod tyvärr inte det heller. "
-        f"Vill du att jag kopplar dig till en {f.staff_title}?"
-    )
 
-
-OFFER_HUMAN_BUTTONS = [
-    {"title": "Ja, tack", "payload": "/affirm"},
-    {"title": "Nej, jag frågar något annat", "payload": "/deny"},
-]
-
-
-def human_declined(_: ContactFacts) -> str:
-    return "Okej! Fråga gärna om något annat."
 
 
 def unusable_input(f: ContactFacts) -> str:

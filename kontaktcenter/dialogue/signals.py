@@ -194,6 +194,10 @@ def topic_sequence(text: str) -> list[tuple[str, str]]:
     sequence: list[tuple[str, str]] = []
     for clause in clauses(text):
         found = topics_in(clause)
+        if sequence and sequence[-1][1] == "hid" and set(found) <= {
+            "ask_opening_hours", "ask_address", "visit"
+        } and found and _ANAPHORA.search(clause) and not _ABOUT_US.search(clause):
+            found = ["hid"]  # "vad är hid? och när öppnar det?": "det" is HiD
         if not found and sequence:
             previous = sequence[-1][1]
             if previous in ("hid", "ask_opening_hours") and (

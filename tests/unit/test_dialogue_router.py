@@ -406,3 +406,10 @@ def test_a_person_is_offered_only_when_someone_can_take_the_chat() -> None:
     first = respond(turn("qwerty asdf", "nlu_fallback", WEDNESDAY_MORNING), Context(), somebody)
     second = respond(turn("zxcv bnm", "nlu_fallback", WEDNESDAY_MORNING), first.context, somebody)
     assert second.context.offer == OFFER_HUMAN
+
+
+def test_a_pronoun_in_the_second_question_refers_to_the_first() -> None:
+    [reply] = chat(WEDNESDAY_MORNING, ("hid_what", "vad är HiD? och när öppnar det?"))
+    assert "Oceanhamnen" in reply.text and "2023" in reply.text and "08.00" not in reply.text
+    [ours] = chat(WEDNESDAY_MORNING, ("hid_what", "vad är HiD? och när öppnar ni?"))
+    assert "Oceanhamnen" in ours.text and "08.00" in ours.text  # "ni" is the centre
