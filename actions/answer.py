@@ -17,17 +17,50 @@ from actions import services
 from kontaktcenter.dates.messages import year_supported
 from kontaktcenter.dates.periods import Period
 from kontaktcenter.dialogue import Context, Reply, Turn, respond
+from kontaktcenter.dialogue.dated import ClauseDates
 
 # Slots holding the conversation's context between turns (domain.yml, not featurised).
 SLOT_TOPIC, SLOT_DAY, SLOT_TIME = "kc_topic", "kc_day", "kc_time"
 SLOT_OFFER, SLOT_MISSES, SLOT_LAST_REPLY = "kc_offer", "kc_misses", "kc_last_reply"
 
 
+def _clause_of(entity: dict[str, Any]) -> str | None:
+    """The clause an entity belongs to (several questions in one message), else None."""
+    info = entity.get("additional_info")
+    clause = info.get("clause") if isinstance(info, dict) else None
+    return clause if isinstance(clause, str) else None
+
+
 def _entity(message: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The whole message's entity of this kind (not one of a single clause)."""
     for entity in message.get("entities") or []:
-        if isinstance(entity, dict) and entity.get("entity") == kind:
+        if isinstance(entity, dict) and entity.get("entity") == kind and not _clause_of(entity):
             return entity
     return None
+
+
+def _period(entity: dict[str, Any] | None) -> Period | None:
+    if entity is None:
+        return None
+    name = (entity.get("additional_info") or {}).get("name", "")
+    return Period.from_iso(str(entity.get("value")), str(name))
+
+
+def _clause_dates(message: dict[str, Any]) -> dict[str, ClauseDates]:
+    """Each clause's dates as the extractor found them (see dialogue.dated)."""
+    grouped: dict[str, dict[str, dict[str, Any]]] = {}
+    for entity in message.get("entities") or []:
+        clause = _clause_of(entity) if isinstance(entity, dict) else None
+        if clause is not None:
+            grouped.setdefault(clause, {})[str(entity.get("entity"))] = entity
+    return {
+        clause: ClauseDates(
+            _iso_date((kinds.get("date") or {}).get("value")),
+            _iso_time((kinds.get("time") or {}).get("value")),
+            _period(kinds.get("period")),
+        )
+        for clause, kinds in grouped.items()
+    }
 
 
 def _iso_date(value: Any) -> date | None:
@@ -54,10 +87,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
     time_entity = _entity(message, "time") or {}
     period_entity = _entity(message, "period")
     error_entity = _entity(message, "date_error")
-    period = None
-    if period_entity is not None:
-        name = (period_entity.get("additional_info") or {}).get("name", "")
-        period = Period.from_iso(str(period_entity.get("value")), str(name))
+    period = _period(period_entity)
     date_error = None
     if error_entity is not None:
         date_error = (error_entity.get("additional_info") or {}).get("message")
@@ -71,6 +101,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         time=_iso_time(time_entity.get("value")),
         period=period,
         date_error=date_error if isinstance(date_error, str) else None,
+        clause_dates=_clause_dates(message),
     )
 
 

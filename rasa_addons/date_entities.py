@@ -29,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from kontaktcenter import clock
 from kontaktcenter.dates import STOCKHOLM, DateErrorKind, DateParse, parse_date_expression
 from kontaktcenter.dates.periods import parse_period
+from kontaktcenter.dialogue.dated import clause_dates
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +92,35 @@ class SwedishDateExtractor(GraphComponent, EntityExtractorMixin):
                 entity = _entity(PERIOD_ENTITY, period.iso, 0, len(text))
                 entity["additional_info"] = {"name": period.name}
                 entities.append(entity)
+            entities.extend(self.clause_entities(text, now))
             found = self.add_extractor_name(entities)
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
+
+    @staticmethod
+    def clause_entities(text: str, now: datetime) -> list[dict[str, Any]]:
+        """Each clause's own dates, marked ``additional_info.clause`` (several questions).
+
+        "Har ni öppet på lördag och på söndag?" asks about two days: the router answers
+        each clause for its own day, read from these entities instead of parsing again.
+        """
+        entities: list[dict[str, Any]] = []
+        for clause, dates in clause_dates(text, now).items():
+            start = max(text.lower().find(clause), 0)
+            span = (start, start + len(clause))
+            own: list[dict[str, Any]] = []
+            if dates.date is not None:
+                own.append(_entity(DATE_ENTITY, dates.date.isoformat(), *span))
+            if dates.time is not None:
+                own.append(_entity(TIME_ENTITY, dates.time.strftime("%H:%M"), *span))
+            if dates.period is not None:
+                own.append(_entity(PERIOD_ENTITY, dates.period.iso, *span))
+                own[-1]["additional_info"] = {"name": dates.period.name}
+            for entity in own:
+                entity.setdefault("additional_info", {})["clause"] = clause
+            entities.extend(own)
+        return entities
 
     @staticmethod
     def entities_for(parsed: DateParse) -> list[dict[str, Any]]:

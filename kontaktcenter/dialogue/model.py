@@ -8,10 +8,12 @@ so "och på fredag då?" can be read as a question about Friday's opening hours.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from kontaktcenter.dates.periods import Period
+from kontaktcenter.dialogue.dated import ClauseDates
 
 # Topics the context remembers.
 TOPIC_HOURS = "hours"
@@ -50,6 +52,9 @@ class Turn:
     time: time | None = None
     period: Period | None = None
     date_error: str | None = None  # a Swedish question back ("31 februari finns inte…")
+    # The dates of each clause when the message asks several things (folded clause text
+    # as the key, see dialogue.dated); parsed once by the NLU extractor.
+    clause_dates: Mapping[str, ClauseDates] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from datetime import date, datetime, timedelta
 
 from kontaktcenter import answers
 from kontaktcenter.calendar import OpeningCalendar, format_open_now
-from kontaktcenter.dates import parse_date_expression
-from kontaktcenter.dates.periods import parse_period
 from kontaktcenter.dialogue import hours_replies, signals, texts
+from kontaktcenter.dialogue.dated import ClauseDates
 from kontaktcenter.dialogue.model import (
     OFFER_HUMAN,
     OFFER_MESSAGE,
@@ -180,15 +179,15 @@ def _answer(turn: Turn, ctx: Context, deps: Deps, text: str) -> Reply:
 
 
 def _clause_turn(turn: Turn, clause: str) -> Turn:
-    """The dates of one clause of a message that asked several things."""
-    parsed = parse_date_expression(clause, turn.now)
+    """One clause of a message that asked several things, with that clause's dates.
+
+    The dates were parsed once, by the NLU extractor (``turn.clause_dates``); a clause
+    that names no date of its own has none.
+    """
+    dates = turn.clause_dates.get(clause, ClauseDates())
     return replace(
-        turn,
-        text=clause,
-        date=parsed.date,
-        time=parsed.time,
-        period=parse_period(clause, turn.now.date()),
-        date_error=None,
+        turn, text=clause, date=dates.date, time=dates.time, period=dates.period,
+        date_error=None, clause_dates={},
     )
 
 

@@ -30,6 +30,8 @@ NONSENSE = NONSENSE_TEXT
 def test_question_gets_answer_with_speaker_time_notice_and_case_number(
     page: Page, web_server: WebServer
 ) -> None:
+    asked_for_case: list[str] = []  # the number must be pushed, not polled for
+    page.on("request", lambda r: asked_for_case.append(r.url) if "/widget/case" in r.url else None)
     open_widget(page)
     facts = get_facts(web_server.settings.config_dir)
     notice = page.locator(".kc-notice")
@@ -58,6 +60,7 @@ def test_question_gets_answer_with_speaker_time_notice_and_case_number(
     case = get_register(web_server.settings.database_url).case_for_conversation(conversation)
     assert case is not None
     expect(page.locator(".kc-case__number")).to_have_text(case.diarienummer)
+    assert asked_for_case == []
 
 
 def test_quick_reply_button_sends_its_payload(page: Page, web_server: WebServer) -> None:

@@ -11,6 +11,8 @@ from kontaktcenter.clock import STOCKHOLM
 from kontaktcenter.dates import parse_date_expression
 from kontaktcenter.dates.periods import parse_period
 from kontaktcenter.dialogue import Context, Deps, Reply, Turn, respond
+from kontaktcenter.dialogue.dated import clause_dates
+from kontaktcenter.dialogue.signals import question_focus
 from kontaktcenter.facts import get_facts
 from kontaktcenter.knowledge import get_knowledge
 from kontaktcenter.records.masking import masker_from_facts
@@ -43,6 +45,7 @@ def turn(text: str, intent: str, now: datetime) -> Turn:
         time=parsed.time,
         period=parse_period(text, now.date()),
         date_error=parsed.message if parsed.error else None,
+        clause_dates=clause_dates(question_focus(text), now),
     )
 
 

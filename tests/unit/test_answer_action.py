@@ -91,3 +91,24 @@ def test_english_part_of_the_language_answer_is_marked_for_the_widget() -> None:
     assert messages[0]["kc_lang"] == [
         {"text": "Sorry, I only understand Swedish. Please call 042-10 50 00.", "lang": "en"}
     ]
+
+
+@freeze_time("2026-12-02 09:15:00")  # Wednesday 10:15 in Stockholm
+def test_each_clause_is_answered_for_the_day_the_extractor_gave_it() -> None:
+    """The router takes each clause's day from the entities; it never parses again.
+
+    The entities here deliberately disagree with the words (Sunday for "torsdag"): the
+    answer must follow the entities, which proves the dates were read, not re-parsed.
+    """
+    entities = [
+        {"entity": "date", "value": "2026-12-07"},
+        {"entity": "date", "value": "2026-12-07",
+         "additional_info": {"clause": "oppet mandag"}},
+        {"entity": "date", "value": "2026-12-06",
+         "additional_info": {"clause": "och torsdag"}},
+    ]
+    messages, _ = _run(_tracker("öppet måndag? och torsdag?", "ask_opening_hours", entities))
+    text = " ".join(m["text"] for m in messages)
+    assert "Måndag 7 december har vi öppet 08.00–17.00" in text
+    assert "6 december" in text and "stängt" in text  # the entity's Sunday, not Thursday
+    assert "Imorgon" not in text

@@ -130,3 +130,26 @@ def test_kc_now_sets_the_extractors_today(tmp_path: Path, kc_now) -> None:
 def test_bad_reference_time_fails_at_startup(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         make_extractor(tmp_path, {"reference_time": "inte ett datum"})
+
+
+def test_each_clause_of_two_questions_gets_its_own_dates(tmp_path: Path) -> None:
+    extractor = make_extractor(tmp_path, {"reference_time": FRIDAY})
+    text = "Har ni öppet på lördag? Och på måndag kl 9?"
+    [message] = extractor.process([Message(data={TEXT: text})])
+    by_clause = {
+        (e["entity"], e["additional_info"]["clause"]): e["value"]
+        for e in message.get(ENTITIES) if "clause" in e.get("additional_info", {})
+    }
+    assert by_clause == {
+        ("date", "har ni oppet pa lordag"): "2026-11-28",
+        ("date", "och pa mandag kl 9"): "2026-11-30",
+        ("time", "och pa mandag kl 9"): "09:00",
+    }
+    whole = [e for e in entities_of(message, "date") if "clause" not in e.get("additional_info", {})]
+    assert len(whole) == 1  # the whole message's reading is still there for one-question use
+
+
+def test_a_single_question_has_no_clause_entities(tmp_path: Path) -> None:
+    extractor = make_extractor(tmp_path, {"reference_time": FRIDAY})
+    [message] = extractor.process([Message(data={TEXT: "har ni öppet på lördag?"})])
+    assert all("clause" not in e.get("additional_info", {}) for e in message.get(ENTITIES))

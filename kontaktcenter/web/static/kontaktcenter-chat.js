@@ -333,6 +333,7 @@
     this.confirmed = false;
     this.typingTimer = null;
     this.caseTimer = null;
+    this.caseAskedFor = null;  // the conversation whose diarienummer was asked for
     this.alertKind = null;
     this.anchor = null;
     this.ended = null;
@@ -1082,14 +1083,17 @@
         this.askSatisfaction(state.sessionId, state.caseNumber);
       }
     }
-    this.lookupCase(0);
+    this.lookupCase();
   };
 
-  /* The diarienummer appears once the register has opened the ärende: ask a few times. */
-  Widget.prototype.lookupCase = function (attempt) {
+  /* The diarienummer is pushed with the session's first event (kc_case). Only when it
+     was not (a resumed conversation, or the register was busy at session start and the
+     broker opened the ärende later) is it asked for, once per conversation: no polling. */
+  Widget.prototype.lookupCase = function () {
     var self = this;
     var id = this.store.state.sessionId;
-    if (this.store.state.caseNumber || !id || !this.cfg.caseUrl || attempt > 3) return;
+    if (this.store.state.caseNumber || !id || !this.cfg.caseUrl || this.caseAskedFor === id) return;
+    this.caseAskedFor = id;
     clearTimeout(this.caseTimer);
     this.caseTimer = setTimeout(function () {
       // The conversation token goes in the body, never the URL (access logs).
@@ -1100,12 +1104,10 @@
           if (id !== self.store.state.sessionId) return;
           if (body && typeof body.diarienummer === "string" && body.diarienummer) {
             self.setCase(body.diarienummer);
-          } else {
-            self.lookupCase(attempt + 1);
           }
         })
-        .catch(function () { self.lookupCase(attempt + 1); });
-    }, attempt === 0 ? 800 : 2000 * attempt);
+        .catch(function () { /* shown with the next pushed event instead */ });
+    }, 1000);
   };
 
   // ---------------------------------------------------------------- connection
@@ -1143,7 +1145,7 @@
       self.setStatus(TEXT.connected);
       self.clearAlert("connection");
       self.flushQueue();
-      if (state.transcript.length) self.lookupCase(0);
+      if (state.transcript.length) self.lookupCase();
     });
     socket.on("bot_uttered", function (data) { self.onBotMessage(data); });
     socket.on("disconnect", function () {
