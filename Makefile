@@ -29,6 +29,8 @@ help:
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@PYTHON=$$(scripts/find_python.sh) || exit 1; \
+	  if [ -x $(PY) ] && ! $(PY) -m pip --version >/dev/null 2>&1; then \
+	    echo "$(VENV) är ofullständig (avbruten installation?): skapas om"; rm -rf $(VENV); fi; \
 	  [ -x $(PY) ] || { echo "Skapar $(VENV) med $$PYTHON"; $$PYTHON -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade 'pip==24.0'
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt

@@ -230,6 +230,12 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
         return [Ask("frustrated")]
     if signals.is_gibberish(focus):
         return []
+    if signals.has(signals.OTHER_MUNICIPAL_MATTER, focus) and not (
+        keys and signals.has(signals.ABOUT_THE_CENTRE, focus)
+    ):
+        # "hämtas soporna på helgdagar?", "vet ni när sopbilen kommer?": the phone, not
+        # our hours; "har ni öppet imorgon? det gäller förskola" still gets our hours.
+        return [Ask("out_of_scope")]
     if intent == "request_human" and (signals.has(signals.WANTS_PERSON, focus) or not keys):
         return [Ask("request_human")]
     if intent == "leave_message" and (

@@ -89,6 +89,27 @@ FRUSTRATION = _words(
     r"ingen hjalp", r"korkad", r"dum\b", r"forsokt fa svar", r"svarar ingen", r"ingen svarar",
     r"ingen har svarat", r"har vantat", r"vantat lange", r"i en vecka", r"flera ganger",
     r"ingen bryr sig", r"less\b", r"bedrovlig", r"usel", r"oanvandbar", r"begriper ingenting",
+    # "du fattar ju ingenting", "förstår du absolut noll", "ingen förstår mig"
+    r"(?:fattar|forstar|begriper) (?:du |ni )?(?:(?:ju|inte|absolut|verkligen|alls) )*"
+    r"(?:ingenting|noll|nada)",
+    r"ingen (?:som )?forstar", r"blir (?:galen|tokig|vansinnig|forbannad)", r"galen pa",
+    r"forbannad", r"vansinnig", r"trottnat", r"ger upp", r"pa riktigt nu",
+)
+# Municipal matters that the kontaktcenter answers on the phone, not in this chat: the bot
+# must not answer them with the centre's own hours or address ("hämtas soporna på
+# helgdagar?" is about the bins, not about when the centre is open).
+OTHER_MUNICIPAL_MATTER = _words(
+    r"sop", r"avfall", r"atervinning", r"bygglov", r"forskol", r"skolplac", r"parker",
+    r"p-tillstand", r"p-bot", r"fardtjanst", r"hemtjanst", r"aldreboende", r"bistand",
+    r"socialtjanst", r"snorojning", r"gatubelysning", r"bostadsanpass", r"vattenlasning",
+    r"avlopp", r"simhall", r"bibliotek", r"detaljplan",
+    r"hyresratt", r"fortidsrost", r"valsedel",
+)
+# The resident addresses the centre itself ("har ni öppet…", "kontaktcenter"): then the
+# centre's own facts are wanted even when a municipal matter is named too.
+ABOUT_THE_CENTRE = _words(
+    r"ni\b", r"er\b", r"era\b", r"ert\b", r"kontaktcent", r"kommunvagledare", r"chatten",
+    r"hid\b", r"innovation",
 )
 WHY_HELSINGBORG = _words(r"varfor (?:just |har i |i |ligger det i )?helsingborg")
 WANTS_MESSAGE = _words(

@@ -413,3 +413,38 @@ def test_a_pronoun_in_the_second_question_refers_to_the_first() -> None:
     assert "Oceanhamnen" in reply.text and "2023" in reply.text and "08.00" not in reply.text
     [ours] = chat(WEDNESDAY_MORNING, ("hid_what", "vad är HiD? och när öppnar ni?"))
     assert "Oceanhamnen" in ours.text and "08.00" in ours.text  # "ni" is the centre
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("ask_deviating_hours", "töms återvinningsstationen på röda dagar?"),
+        ("ask_opening_hours", "hur lång tid tar ett bygglov i december"),
+        ("nlu_fallback", "var får man parkera gratis i stan"),
+        ("nlu_fallback", "vet ni när sopbilen kommer till oss?"),
+    ],
+)
+def test_another_municipal_matter_is_referred_not_answered_with_our_hours(intent, text) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, (intent, text))
+    assert "inte gissa" in reply.text and "042-10 50 00" in reply.text
+    assert "Just nu har vi öppet" in reply.text  # when the phone answers, said honestly
+    assert "De närmaste" not in reply.text and "08.00–18.00" not in reply.text
+
+
+def test_our_hours_are_still_answered_when_a_municipal_matter_is_named_too() -> None:
+    [reply] = chat(WEDNESDAY_MORNING,
+                   ("ask_opening_hours", "har ni öppet imorgon? jag vill fråga om förskola"))
+    assert "Imorgon har vi öppet 08.00–18.00" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("bot_challenge", "du begriper ju absolut noll"),
+        ("leave_message", "nu blir jag tokig, ingen som förstår vad jag menar"),
+        ("nlu_fallback", "jag ger upp snart"),
+    ],
+)
+def test_frustration_is_acknowledged_first(intent, text) -> None:
+    [reply] = chat(WEDNESDAY_MORNING, (intent, text))
+    assert reply.text.startswith("Förlåt, jag förstår att det är frustrerande")
