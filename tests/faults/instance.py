@@ -126,6 +126,16 @@ class FaultStack(RasaStack):
             ).fetchall()
         return [(role, text) for role, text in rows]
 
+    def register_cases(self, sender: str) -> list[tuple[str, str]]:
+        """(diarienummer, session key) of the conversation's ärenden, oldest first."""
+        with contextlib.closing(sqlite3.connect(self.register_db, timeout=30)) as db:
+            rows = db.execute(
+                "SELECT diarienummer, session_key FROM cases WHERE conversation_id = ? "
+                "ORDER BY registered_at, id",
+                (sender,),
+            ).fetchall()
+        return [(number, key) for number, key in rows]
+
     def tracker_messages(self, sender: str) -> list[tuple[str, str]]:
         """(user|bot, text) of the conversation in Rasa's tracker store, in order."""
         with contextlib.closing(sqlite3.connect(self.var / "rasa_tracker.db", timeout=30)) as db:

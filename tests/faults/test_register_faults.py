@@ -4,6 +4,7 @@ spool's disk is full (loud failure and refusal instead of silent loss)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -34,8 +35,8 @@ def instance(tmp_path: Path) -> Iterator[FaultStack]:
         stack.stop()
 
 
-def chat(stack: FaultStack, sender: str, count: int) -> None:
-    for n in range(count):
+def chat(stack: FaultStack, sender: str, count: int, first: int = 0) -> None:
+    for n in range(first, first + count):
         question = f"{PHONE_QUESTION} ({n})" if n % 2 else f"Hej ({n})"
         replies = stack.say(sender, question)
         assert replies, f"meddelande {n} fick inget svar"
@@ -61,24 +62,40 @@ def test_register_locked_then_rasa_killed_loses_nothing(instance: FaultStack) ->
          "registret har varje meddelande en gång, i ordning")
 
 
-@pytest.mark.xfail(
-    reason="KNOWN REGRESSION (issue 11 left open): after the register was split into "
-    "ingestion/queries and the ärende is opened at session start, start-up reconciliation "
-    "with the tracker store does not restore a conversation whose spool was lost.",
-    strict=False,
-)
+def one_proper_case(stack: FaultStack, sender: str) -> str:
+    """The conversation's single ärende, numbered and claimed by its Rasa session."""
+    cases = stack.register_cases(sender)
+    assert len(cases) == 1, cases
+    number, key = cases[0]
+    assert re.fullmatch(r"KC-\d{4}-\d{6}", number), number
+    assert re.fullmatch(r"[0-9a-f]{64}", key), key  # not "pending:…", not "auto:…"
+    return number
+
+
 def test_lost_spool_is_reconciled_with_the_tracker_store(instance: FaultStack) -> None:
+    """The spool is lost with its disk after a crash: start-up reconciliation with the
+    tracker store restores both a conversation whose ärende was opened (as pending, by
+    action_session_start) before the register locked and one that started while locked."""
     stack = instance.start()
-    lost = f"lost-{uuid.uuid4().hex}"
-    # The spool is lost with its disk: start-up reconciliation with the tracker store.
+    opened, unopened = f"lost-opened-{uuid.uuid4().hex}", f"lost-locked-{uuid.uuid4().hex}"
+    chat(stack, opened, 2)
+    poll(lambda: registered_exactly_as_tracked(stack, opened), 60, "de första turerna registreras")
+    before = one_proper_case(stack, opened)
     with register_locked(stack.register_db):
-        chat(stack, lost, 6)
+        chat(stack, opened, 4, first=2)
+        chat(stack, unopened, 6)
         stack.kill9(stack.rasa)
+    assert len(stack.register_messages(opened)) == 4  # the rest only in the spool
+    assert stack.register_messages(unopened) == []
     shutil.rmtree(stack.var / "spool")
     stack.start_rasa()
-    poll(lambda: registered_exactly_as_tracked(stack, lost), 120,
-         "avstämningen mot trackern registrerar det som saknas")
-    assert "Reconciliation: " in stack.rasa_log.read_text()
+    for sender in (opened, unopened):
+        poll(lambda s=sender: registered_exactly_as_tracked(stack, s), 120,
+             f"avstämningen mot trackern registrerar det som saknas ({sender})")
+    assert one_proper_case(stack, opened) == before
+    assert one_proper_case(stack, unopened) != before
+    assert [kind for kind, _ in stack.tracker_messages(unopened)].count("user") == 6
+    assert "were in the tracker store but not in the register" in stack.rasa_log.read_text()
 
 
 def test_spool_disk_full_is_loud_and_refuses_instead_of_losing(instance: FaultStack) -> None:
