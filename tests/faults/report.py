@@ -29,13 +29,17 @@ def _write(row: dict[str, Any]) -> None:
         handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def record(case: str, *, accepted: int, once: int, refused: int = 0, lost: int = 0,
+def record(case: str, *, accepted: int, once: int, refused: int = 0, silent: int = 0,
            sent: int | None = None, note: str = "") -> None:
-    """One line of the table: ``case`` and its counts (``once``: accepted messages found in
-    the register exactly once, in order; ``lost``: neither answered nor refused)."""
+    """One line of the table: ``case`` and its counts.
+
+    ``accepted``: messages answered (kept by the product); ``once``: of those, found in
+    the register exactly once and in order; ``refused``: refused out loud (a Swedish
+    "försök igen", nothing kept); ``silent``: neither answered nor refused.
+    """
     _write({"kind": "figures", "test": _current.get("nodeid", ""), "case": case,
-            "sent": accepted + refused + lost if sent is None else sent,
-            "accepted": accepted, "once": once, "refused": refused, "lost": lost,
+            "sent": accepted + refused + silent if sent is None else sent,
+            "accepted": accepted, "once": once, "refused": refused, "silent": silent,
             "note": note})
 
 

@@ -21,7 +21,9 @@ from tests.faults.instance import (
     as_register,
     poll,
     register_locked,
+    registered_once,
 )
+from tests.faults.report import record
 
 MESSAGES = 25
 
@@ -42,6 +44,15 @@ def chat(stack: FaultStack, sender: str, count: int, first: int = 0) -> None:
         assert replies, f"meddelande {n} fick inget svar"
 
 
+def tally(stack: FaultStack, case: str, senders: list[str], refused: int = 0,
+          note: str = "") -> None:
+    """Record the case's figures: tracked messages, and those in the register once."""
+    tracked = {s: stack.tracker_messages(s) for s in senders}
+    once = sum(registered_once(t, stack.register_messages(s)) for s, t in tracked.items())
+    record(case, accepted=sum(len(t) for t in tracked.values()), once=once, refused=refused,
+           note=note or "meddelanden från invånare och bot")
+
+
 def registered_exactly_as_tracked(stack: FaultStack, sender: str) -> bool:
     tracked = stack.tracker_messages(sender)
     return bool(tracked) and stack.register_messages(sender) == as_register(tracked)
@@ -58,8 +69,11 @@ def test_register_locked_then_rasa_killed_loses_nothing(instance: FaultStack) ->
     assert stack.register_messages(spooled) == []  # nothing could be written yet
 
     stack.start_rasa()  # the spool survived the crash: written at start
-    poll(lambda: registered_exactly_as_tracked(stack, spooled), 120,
-         "registret har varje meddelande en gång, i ordning")
+    try:
+        poll(lambda: registered_exactly_as_tracked(stack, spooled), 120,
+             "registret har varje meddelande en gång, i ordning")
+    finally:
+        tally(stack, "Registret låst, sedan kill -9 av Rasa", [spooled])
 
 
 def one_proper_case(stack: FaultStack, sender: str) -> str:
@@ -89,9 +103,13 @@ def test_lost_spool_is_reconciled_with_the_tracker_store(instance: FaultStack) -
     assert stack.register_messages(unopened) == []
     shutil.rmtree(stack.var / "spool")
     stack.start_rasa()
-    for sender in (opened, unopened):
-        poll(lambda s=sender: registered_exactly_as_tracked(stack, s), 120,
-             f"avstämningen mot trackern registrerar det som saknas ({sender})")
+    try:
+        for sender in (opened, unopened):
+            poll(lambda s=sender: registered_exactly_as_tracked(stack, s), 120,
+                 f"avstämningen mot trackern registrerar det som saknas ({sender})")
+    finally:
+        tally(stack, "Spoolen förlorad efter kill -9 (avstämning mot trackern)",
+              [opened, unopened])
     assert one_proper_case(stack, opened) == before
     assert one_proper_case(stack, unopened) != before
     assert [kind for kind, _ in stack.tracker_messages(unopened)].count("user") == 6
@@ -135,8 +153,12 @@ def test_spool_disk_full_is_loud_and_refuses_instead_of_losing(instance: FaultSt
         poll(lambda: stack.health()[0] == 200, 120, "registret blir varaktigt igen")
         after = stack.say(sender, PHONE_QUESTION)
         assert PHONE in " ".join(r.get("text", "") for r in after)
-        poll(lambda: registered_exactly_as_tracked(stack, sender), 120,
-             "allt som togs emot finns i registret en gång")
+        try:
+            poll(lambda: registered_exactly_as_tracked(stack, sender), 120,
+                 "allt som togs emot finns i registret en gång")
+        finally:
+            tally(stack, "Spooldisken full (tmpfs 64 KiB)", [sender], refused=2,
+                  note="nekade: ett meddelande i samtalet och ett nytt samtal")
         users = [text for role, text in stack.register_messages(sender) if role == "invånare"]
         assert users == [*answered, PHONE_QUESTION]  # the refused message was never accepted
     finally:
