@@ -3,6 +3,7 @@
     .venv/bin/python scripts/fault_report.py            # run the tests, print the table
     .venv/bin/python scripts/fault_report.py -k flood   # only some (pytest -k)
     .venv/bin/python scripts/fault_report.py --from report.jsonl   # table of an earlier run
+    .venv/bin/python scripts/fault_report.py --keep run.jsonl -x   # other options: pytest's
 
 The tests count what happened themselves (tests/faults/report.py): messages answered,
 in the register exactly once and in order, refused out loud, and neither (silent).
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="skriv tabellen från en tidigare körnings JSON-rader")
     parser.add_argument("--keep", type=Path, help="spara körningens JSON-rader här")
     parser.add_argument("targets", nargs="*", default=TARGETS)
-    args = parser.parse_args(argv)
+    args, pytest_args = parser.parse_known_args(argv)  # the rest goes to pytest
     code = 0
     if args.source:
         report = args.source
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, REPORT_ENV: str(report), "PYTHONPATH": str(ROOT),
                "RASA_TELEMETRY_ENABLED": "false"}
         command = [sys.executable, "-m", "pytest", "-q", "-p", "tests.faults.report",
-                   "-p", "no:cacheprovider", *args.targets]
+                   "-p", "no:cacheprovider", *pytest_args, *args.targets]
         if args.keyword:
             command += ["-k", args.keyword]
         code = subprocess.run(command, cwd=ROOT, env=env).returncode  # noqa: S603 - our own argv
