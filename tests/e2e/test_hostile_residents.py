@@ -248,6 +248,9 @@ def test_the_action_server_refuses_calls_without_the_secret(stack: RasaStack) ->
 
     assert post({}) == 401
     assert post({"X-KC-Action-Token": "gissning"}) == 401
+    url = stack.env["KC_DATABASE_URL"]  # nothing changed: no ärende, no handover or callback
+    assert Register(url).case_for_conversation("offer") is None
+    assert HandoverService(url).active_for_conversation("offer") is None
     assert post({"X-KC-Action-Token": stack.action_token}) != 401
 
 
