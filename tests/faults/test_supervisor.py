@@ -203,6 +203,12 @@ def test_kill_9_of_the_web_and_action_servers_restarts_them(product: Product) ->
                once=registered_once(tracked, register_messages_in(var / "kontaktcenter.db", SENDER)),
                note="run.sh startar om varje process; meddelanden före, mellan och efter")
 
+    # Logs and databases hold residents' messages: owner only (issue 11 found 0644).
+    private = [*var.glob("*.db"), *(var / "log").glob("*.log")]
+    assert len(private) >= 4, private
+    shared = [(p.name, oct(p.stat().st_mode)) for p in private if p.stat().st_mode & 0o077]
+    assert not shared, shared
+
     pids = [product.pid(c) for c in ("actions", "rasa", "web")]
     product.stop()
     assert proc.returncode is not None
