@@ -7,10 +7,13 @@ so this module stays a thin dispatcher.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from kontaktcenter.settings import get_settings
+
+PRIVATE_UMASK = 0o077
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -52,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # What the commands create (the register database by "db upgrade", exports) holds
+    # residents' personal data: owner only, as the servers do (issue 11).
+    previous = os.umask(PRIVATE_UMASK)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -59,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # bad input from the operator: say so in Swedish, no trace
         print(f"Fel: {exc}", file=sys.stderr)
         return 2
+    finally:
+        os.umask(previous)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kontaktcenter.client_address import parse_trusted_proxies
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "kontaktcenter.env.example"
 DEFAULT_ENDPOINTS = "endpoints.yml"
@@ -138,6 +140,14 @@ def _datetime(value: str) -> str | None:
         return "en tidpunkt i ISO 8601, t.ex. 2026-12-24T10:00"
 
 
+def _networks(value: str) -> str | None:
+    try:
+        parse_trusted_proxies(value)
+        return None
+    except ValueError:
+        return "IP-adresser eller CIDR-nät åtskilda med komma (inte 0.0.0.0/0)"
+
+
 def _path(value: str) -> str | None:
     return None if value else "en sökväg"
 
@@ -161,6 +171,7 @@ _CHECKS: dict[str, Callable[[str], str | None]] = {
     "timezone": _timezone,
     "file": _path,
     "dir": _path,
+    "ip-list": _networks,
 }
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kontaktcenter.client_address import TrustedProxies, parse_trusted_proxies
+
 
 def _project_root() -> Path:
     """The directory the product runs from: KC_HOME, else the working directory."""
@@ -39,6 +41,8 @@ class Settings:
     conversation_secret: str = field(default="", repr=False)
     # A console login ends after this many minutes without a request (KC_CONSOLE_IDLE_MINUTES).
     console_idle_minutes: float = 30.0
+    # Proxies whose X-Forwarded-For is believed (KC_TRUSTED_PROXIES; none by default).
+    trusted_proxies: TrustedProxies = ()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +67,7 @@ class Settings:
             metrics_token=env.get("KC_METRICS_TOKEN", ""),
             conversation_secret=env.get("KC_CONVERSATION_SECRET", ""),
             console_idle_minutes=_minutes(env, "KC_CONSOLE_IDLE_MINUTES", 30.0),
+            trusted_proxies=parse_trusted_proxies(env.get("KC_TRUSTED_PROXIES")),
         )
 
 

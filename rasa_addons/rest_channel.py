@@ -13,7 +13,8 @@ the stock channel, each a reproduced fault:
 * Ids of the form the web chat issues (32 hex digits) belong to socket.io conversations
   and are refused here, so nobody can write into a resident's web chat over REST.
 * The resident cannot choose ``input_channel`` or set staff-side metadata.
-* Floods are refused with HTTP 429 and a Swedish "försök igen om en stund"; a failure
+* Floods are refused with HTTP 429 and a Swedish "försök igen om en stund" (the address
+  is the peer, or X-Forwarded-For from KC_TRUSTED_PROXIES only); a failure
   inside Rasa gives HTTP 503 and a Swedish apology, never ``[]`` for a lost message.
 * Error log lines never contain the message text (personal data).
 """
@@ -32,6 +33,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kontaktcenter.client_address import (
+    HEADER,
+    TrustedProxies,
+    client_address,
+    trusted_proxies_from_env,
+)
 from kontaktcenter.conversation_token import CONVERSATION_ID
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import (
@@ -87,19 +94,25 @@ def check_sender(value: Any) -> str | Refusal:
     return value
 
 
-def client_address(request: Request) -> str | None:
-    """The peer's address (no proxy headers: they are the client's to forge)."""
+def request_address(request: Request, trusted: TrustedProxies) -> str | None:
+    """The client's address: the peer, or X-Forwarded-For from a trusted proxy only."""
     try:
-        return request.ip or None
+        peer = request.ip or None
     except Exception:  # pragma: no cover - sanic without transport info
-        return None
+        peer = None
+    return client_address(peer, request.headers.getall(HEADER, []), trusted)
 
 
 class RestInput(StockRestInput):
     """REST channel that refuses what would be lost, merged or misread."""
 
-    def __init__(self, flood: FloodGuard | None = None) -> None:
+    def __init__(
+        self, flood: FloodGuard | None = None, trusted_proxies: TrustedProxies | None = None
+    ) -> None:
         self.flood = flood or FloodGuard(FloodLimits.from_env())
+        self.trusted_proxies = (
+            trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
+        )
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
@@ -128,7 +141,7 @@ class RestInput(StockRestInput):
                 # channel's own reply format, so every client shows the Swedish reason.
                 status = text.status if text.text == NOT_TEXT_REFUSED else 200
                 return _refuse(Refusal(status, text.text), sender)
-            if not self.flood.admit(sender, client_address(request)):
+            if not self.flood.admit(sender, request_address(request, self.trusted_proxies)):
                 return _refuse(Refusal(429, FLOOD_REFUSED), sender)
             try:
                 return await self._handle(request, on_new_message, sender, text, body)

@@ -22,7 +22,8 @@ HTTP API still finds it):
   whatever ``session_id`` a message claims.
 * Residents' messages pass the same checks as REST (rasa_addons.resident_gate): one
   length limit, text is text (no forged ``/intent``), no staff-side metadata, flood
-  limits per conversation and address; refusals are said to the resident.
+  limits per conversation and address (X-Forwarded-For only from KC_TRUSTED_PROXIES,
+  kontaktcenter.client_address); refusals are said to the resident.
 * Browsers on the widget's origin may connect (``cors_allowed_origins``); the stock
   channel disables the origin check altogether.
 * Who speaks: a staff message posted through the HTTP API with
@@ -50,6 +51,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from kontaktcenter.client_address import (
+    HEADER,
+    TrustedProxies,
+    client_address,
+    trusted_proxies_from_env,
+)
 from kontaktcenter.conversation_token import ConversationTokens
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
@@ -112,6 +119,18 @@ def allowed_origins(configured: Any, web_url: str | None) -> list[str]:
         if origin and origin not in origins:
             origins.append(origin)
     return origins
+
+
+def connect_address(environ: dict[str, Any], trusted: TrustedProxies) -> str | None:
+    """The client's address at connect: the peer, or X-Forwarded-For from a trusted proxy."""
+    request = environ.get("sanic.request")
+    peer = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
+    headers = getattr(request, "headers", None)
+    if headers is not None and hasattr(headers, "getall"):
+        forwarded = list(headers.getall(HEADER, []))
+    else:
+        forwarded = [environ["HTTP_X_FORWARDED_FOR"]] if "HTTP_X_FORWARDED_FOR" in environ else []
+    return client_address(peer, forwarded, trusted)
 
 
 class SocketIOOutput(rasa_socketio.SocketIOOutput):
@@ -184,12 +203,16 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         cors_allowed_origins: Iterable[str] = (),
         tokens: ConversationTokens | None = None,
         flood: FloodGuard | None = None,
+        trusted_proxies: TrustedProxies | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins = list(cors_allowed_origins)
         self.tokens = tokens or ConversationTokens.from_env()
         self.flood = flood or FloodGuard(FloodLimits.from_env())
+        self.trusted_proxies = (
+            trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
+        )
 
     def get_output_channel(self) -> SocketIOOutput | None:
         base = super().get_output_channel()
@@ -228,7 +251,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             request = environ.get("sanic.request")
             state = {
                 "app": getattr(request, "app", None),
-                "address": getattr(request, "ip", None) or environ.get("REMOTE_ADDR"),
+                "address": connect_address(environ, self.trusted_proxies),
             }
             await sio.save_session(sid, state, namespace=namespace)
             return True

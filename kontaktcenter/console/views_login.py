@@ -6,6 +6,7 @@ import asyncio
 
 from aiohttp import web
 
+from kontaktcenter.client_address import HEADER, client_address
 from kontaktcenter.console.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -35,7 +36,9 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(request, "Sidan var för gammal. Försök logga in igen.", 403)
     console = state(request)
     username = str(form.get("username") or "")[:200]
-    address = request.remote or "okänd"
+    address = client_address(
+        request.remote, request.headers.getall(HEADER, []), console.settings.trusted_proxies
+    ) or "okänd"
     if not console.login_throttle.allowed(address, username):
         return _login_page(request, THROTTLED, 429)
     result = await asyncio.to_thread(

@@ -148,5 +148,10 @@ def reconcile_with_tracker_store(
     window: timedelta = DEFAULT_WINDOW,
     write: Callable[[dict[str, Any]], object] | None = None,
 ) -> ReconcileResult:
-    """Reconcile the register with the tracker store's events of the last ``window``."""
+    """Reconcile the register with the tracker store's events of the last ``window``.
+
+    ``now`` is on the tracker store's timeline: Rasa stamps its events with the real
+    clock (:func:`kontaktcenter.clock.rasa_timestamp`), not the product clock, so a
+    product clock moved ahead by ``KC_NOW`` must not push every event out of the window.
+    """
     return reconcile(register, tracker_events(tracker_url, now - window), write)

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -397,8 +397,11 @@ class Recorder:
         if time.monotonic() < self._next_retry:
             return
         try:
+            # Rasa stamps tracker events with the real clock whatever KC_NOW says, so the
+            # window is measured on that clock, not on the product's.
+            tracker_now = datetime.fromtimestamp(clock.rasa_timestamp(), timezone.utc)
             result = reconcile_with_tracker_store(
-                self._ensure_register(), tracker_url, clock.now_utc(), window, self._write
+                self._ensure_register(), tracker_url, tracker_now, window, self._write
             )
         except Exception as exc:
             if not is_transient(exc):

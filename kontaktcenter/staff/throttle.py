@@ -11,7 +11,8 @@ An account lock after 5 failures let anyone lock any colleague out with 5 tries.
   keeps working while a stranger is throttled.
 
 The refusal never says whether the account exists. Memory only (one web process);
-addresses are the direct peer: behind a reverse proxy, throttling applies to the proxy.
+addresses are the direct peer, or X-Forwarded-For when the peer is one of
+KC_TRUSTED_PROXIES (kontaktcenter.client_address).
 """
 
 from __future__ import annotations

@@ -59,14 +59,17 @@ def wait_until(condition: Callable[[], bool], seconds: float = 60, step: float =
 class SocketResident:
     """The widget's protocol with python-socketio's client (polling transport, NOTES.md)."""
 
-    def __init__(self, url: str) -> None:
-        self.client = socketio.Client(reconnection=False)
+    def __init__(self, url: str, headers: dict[str, str] | None = None,
+                 http_session: object = None) -> None:
+        """``headers`` go with every request; ``http_session`` (requests) picks the route."""
+        extra = {"http_session": http_session} if http_session is not None else {}
+        self.client = socketio.Client(reconnection=False, **extra)
         self.tokens: list[str] = []
         self.replies: list[dict] = []
         self._lock = threading.Lock()
         self.client.on("session_confirm", self._confirm)
         self.client.on("bot_uttered", self._reply)
-        self.client.connect(url, transports=["polling"], wait_timeout=20)
+        self.client.connect(url, headers=headers or {}, transports=["polling"], wait_timeout=20)
 
     def _confirm(self, data: str) -> None:
         with self._lock:

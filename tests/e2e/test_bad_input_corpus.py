@@ -22,12 +22,24 @@ from tests.e2e.residents import (
     wait_until,
 )
 from tests.e2e.stack import RasaStack
+from tests.faults.report import record
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_corpus_has_at_least_80_kinds() -> None:
     assert len({kind for kind, _ in CORPUS}) == len(CORPUS) >= 80
+
+
+def record_corpus(channel: str, results: dict[str, tuple[str, str]], problems: list[str]) -> None:
+    """The corpus's line of the issue 11 table (each kind sent once)."""
+    failed = {p.split(":", 1)[0] for p in problems}
+    accepted = [k for k in results if k not in REFUSED]
+    record(f"Felaktig indata, {len(results)} sorter ({channel})", accepted=len(accepted),
+           once=sum(k not in failed for k in accepted),
+           refused=sum(k in REFUSED and k not in failed for k in results),
+           silent=sum(k in REFUSED and k in failed for k in results),
+           note=f"{len(problems)} problem (5xx, inget svar, ej svenska, fel i registret)")
 
 
 def check_registered(stack: RasaStack, results: dict[str, tuple[str, str]]) -> list[str]:
@@ -63,8 +75,9 @@ def test_rest_corpus(stack: RasaStack) -> None:
         expected = (200,)  # refused kinds too: answered in Swedish, in the reply format
         if status not in expected or not answer or not is_polite_swedish(answer):
             problems.append(f"{kind}: HTTP {status} {said!r}"[:200])
-    problems += check_registered(
-        stack, {kind: (sender, texts[kind]) for kind, sender, _, _ in outcomes})
+    results = {kind: (sender, texts[kind]) for kind, sender, _, _ in outcomes}
+    problems += check_registered(stack, results)
+    record_corpus("REST", results, problems)
     assert not problems, "\n".join(problems)
 
 
@@ -86,4 +99,5 @@ def test_socketio_corpus(stack: RasaStack) -> None:
     finally:
         resident.close()
     problems += check_registered(stack, results)
+    record_corpus("socket.io", results, problems)
     assert not problems, "\n".join(problems)

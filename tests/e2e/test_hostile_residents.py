@@ -23,6 +23,7 @@ from kontaktcenter.rasa_client import RasaClient
 from kontaktcenter.records import Register
 from tests.e2e.residents import SocketResident, is_polite_swedish, resident_messages, wait_until
 from tests.e2e.stack import RasaStack
+from tests.faults.report import record
 
 pytestmark = pytest.mark.e2e
 
@@ -190,8 +191,12 @@ def test_rest_burst_from_one_sender_is_answered_or_refused_never_lost(
     accepted = [r for s, r in outcomes if s == 200]
     assert accepted and all(r for r in accepted), "no [] for an accepted message"
     url = stack.env["KC_DATABASE_URL"]
-    assert wait_until(lambda: len(resident_messages(url, who)) >= len(accepted))
+    wait_until(lambda: len(resident_messages(url, who)) >= len(accepted))
     stored = [t for _, t in resident_messages(url, who)]
+    record("Flood: 60 samtidiga meddelanden från en avsändare (REST)", sent=len(outcomes),
+           accepted=len(accepted), once=len(set(stored)) if len(stored) == len(accepted) else 0,
+           refused=len(refused), silent=len(outcomes) - len(accepted) - len(refused),
+           note="invånarens meddelanden")
     assert len(stored) == len(accepted) and len(set(stored)) == len(stored)
 
 
@@ -211,9 +216,14 @@ def test_socketio_burst_is_answered_or_refused_never_silent(stack: RasaStack) ->
             refusals = sum(r.get("text") == input_check.FLOOD_REFUSED for r in resident.replies)
             return refusals + len(resident_messages(url, resident.conversation)) == burst
 
-        assert wait_until(accounted, 120), (len(resident.replies),
-                                            len(resident_messages(url, resident.conversation)))
-        assert any(r.get("text") == input_check.FLOOD_REFUSED for r in resident.replies)
+        settled = wait_until(accounted, 120)
+        refusals = sum(r.get("text") == input_check.FLOOD_REFUSED for r in resident.replies)
+        stored = [t for _, t in resident_messages(url, resident.conversation)]
+        record("Flood: 15 meddelanden i en skur (socket.io)", sent=burst, accepted=len(stored),
+               once=len(set(stored)), refused=refusals,
+               silent=burst - refusals - len(stored), note="invånarens meddelanden")
+        assert settled, (len(resident.replies), len(stored))
+        assert refusals
     finally:
         resident.close()
 
@@ -238,6 +248,9 @@ def test_the_action_server_refuses_calls_without_the_secret(stack: RasaStack) ->
 
     assert post({}) == 401
     assert post({"X-KC-Action-Token": "gissning"}) == 401
+    url = stack.env["KC_DATABASE_URL"]  # nothing changed: no ärende, no handover or callback
+    assert Register(url).case_for_conversation("offer") is None
+    assert HandoverService(url).active_for_conversation("offer") is None
     assert post({"X-KC-Action-Token": stack.action_token}) != 401
 
 
@@ -268,7 +281,9 @@ def test_databases_and_spool_are_private(stack: RasaStack) -> None:
     stack.say(sender(), "Hej")
     tracker = var / "rasa_tracker.db"
     assert wait_until(tracker.exists)
-    assert stat.S_IMODE(tracker.stat().st_mode) & 0o077 == 0, oct(tracker.stat().st_mode)
+    for database in (tracker, var / "kontaktcenter.db"):  # the register: made by the CLI
+        mode = stat.S_IMODE(database.stat().st_mode)
+        assert mode & 0o077 == 0, (database, oct(mode))
     for path in (var / "spool").rglob("*"):
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, (path, oct(path.stat().st_mode))
 

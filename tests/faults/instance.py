@@ -118,23 +118,54 @@ class FaultStack(RasaStack):
 
     def register_messages(self, sender: str) -> list[tuple[str, str]]:
         """(role, text) of the conversation's messages in the register, in order."""
+        return register_messages_in(self.register_db, sender)
+
+    def register_cases(self, sender: str) -> list[tuple[str, str]]:
+        """(diarienummer, session key) of the conversation's ärenden, oldest first."""
         with contextlib.closing(sqlite3.connect(self.register_db, timeout=30)) as db:
             rows = db.execute(
-                "SELECT m.sender_role, m.text FROM case_messages m JOIN cases c ON c.id = m.case_id "
-                "WHERE c.conversation_id = ? ORDER BY m.sent_at, m.seq",
+                "SELECT diarienummer, session_key FROM cases WHERE conversation_id = ? "
+                "ORDER BY registered_at, id",
                 (sender,),
             ).fetchall()
-        return [(role, text) for role, text in rows]
+        return [(number, key) for number, key in rows]
 
     def tracker_messages(self, sender: str) -> list[tuple[str, str]]:
         """(user|bot, text) of the conversation in Rasa's tracker store, in order."""
-        with contextlib.closing(sqlite3.connect(self.var / "rasa_tracker.db", timeout=30)) as db:
-            rows = db.execute(
-                "SELECT type_name, data FROM events WHERE sender_id = ? "
-                "AND type_name IN ('user', 'bot') ORDER BY id",
-                (sender,),
-            ).fetchall()
-        return [(kind, json.loads(data).get("text") or "") for kind, data in rows]
+        return tracker_messages_in(self.var / "rasa_tracker.db", sender)
+
+
+def register_messages_in(register_db: Path, sender: str) -> list[tuple[str, str]]:
+    """(role, text) of a conversation's messages in a SQLite register, in order."""
+    with contextlib.closing(sqlite3.connect(register_db, timeout=30)) as db:
+        rows = db.execute(
+            "SELECT m.sender_role, m.text FROM case_messages m JOIN cases c ON c.id = m.case_id "
+            "WHERE c.conversation_id = ? ORDER BY m.sent_at, m.seq",
+            (sender,),
+        ).fetchall()
+    return [(role, text) for role, text in rows]
+
+
+def tracker_messages_in(tracker_db: Path, sender: str) -> list[tuple[str, str]]:
+    """(user|bot, text) of a conversation in a SQLite tracker store, in order."""
+    with contextlib.closing(sqlite3.connect(tracker_db, timeout=30)) as db:
+        rows = db.execute(
+            "SELECT type_name, data FROM events WHERE sender_id = ? "
+            "AND type_name IN ('user', 'bot') ORDER BY id",
+            (sender,),
+        ).fetchall()
+    return [(kind, json.loads(data).get("text") or "") for kind, data in rows]
+
+
+def registered_once(tracked: list[tuple[str, str]], registered: list[tuple[str, str]]) -> int:
+    """How many tracked messages the register holds exactly once, in order: all when the
+    two agree, else the common prefix (never all: a duplicate or a gap costs one)."""
+    expected = as_register(tracked)
+    if registered == expected:
+        return len(expected)
+    prefix = next((n for n, (a, b) in enumerate(zip(expected, registered)) if a != b),
+                  min(len(expected), len(registered)))
+    return min(prefix, max(len(expected) - 1, 0))
 
 
 @contextlib.contextmanager

@@ -16,7 +16,9 @@ from tests.faults.instance import (
     FaultStack,
     as_register,
     poll,
+    registered_once,
 )
+from tests.faults.report import record
 
 
 @pytest.fixture()
@@ -52,5 +54,10 @@ def test_conversation_started_while_actions_are_down_answers_once_they_are_back(
     assert texts(stack.say(sender, "Hej"))  # and it keeps answering
 
     tracked = stack.tracker_messages(sender)
-    poll(lambda: stack.register_messages(sender) == as_register(tracked), 60,
-         "samtalet finns i registret")
+    try:
+        poll(lambda: stack.register_messages(sender) == as_register(tracked), 60,
+             "samtalet finns i registret")
+    finally:
+        record("kill -9 av action-servern före samtalets start", accepted=len(tracked),
+               once=registered_once(tracked, stack.register_messages(sender)),
+               note="svar med besked medan den är nere, vanliga svar när den är tillbaka")

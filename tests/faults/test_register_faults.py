@@ -4,6 +4,7 @@ spool's disk is full (loud failure and refusal instead of silent loss)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -20,7 +21,9 @@ from tests.faults.instance import (
     as_register,
     poll,
     register_locked,
+    registered_once,
 )
+from tests.faults.report import record
 
 MESSAGES = 25
 
@@ -34,11 +37,20 @@ def instance(tmp_path: Path) -> Iterator[FaultStack]:
         stack.stop()
 
 
-def chat(stack: FaultStack, sender: str, count: int) -> None:
-    for n in range(count):
+def chat(stack: FaultStack, sender: str, count: int, first: int = 0) -> None:
+    for n in range(first, first + count):
         question = f"{PHONE_QUESTION} ({n})" if n % 2 else f"Hej ({n})"
         replies = stack.say(sender, question)
         assert replies, f"meddelande {n} fick inget svar"
+
+
+def tally(stack: FaultStack, case: str, senders: list[str], refused: int = 0,
+          note: str = "") -> None:
+    """Record the case's figures: tracked messages, and those in the register once."""
+    tracked = {s: stack.tracker_messages(s) for s in senders}
+    once = sum(registered_once(t, stack.register_messages(s)) for s, t in tracked.items())
+    record(case, accepted=sum(len(t) for t in tracked.values()), once=once, refused=refused,
+           note=note or "meddelanden från invånare och bot")
 
 
 def registered_exactly_as_tracked(stack: FaultStack, sender: str) -> bool:
@@ -57,28 +69,51 @@ def test_register_locked_then_rasa_killed_loses_nothing(instance: FaultStack) ->
     assert stack.register_messages(spooled) == []  # nothing could be written yet
 
     stack.start_rasa()  # the spool survived the crash: written at start
-    poll(lambda: registered_exactly_as_tracked(stack, spooled), 120,
-         "registret har varje meddelande en gång, i ordning")
+    try:
+        poll(lambda: registered_exactly_as_tracked(stack, spooled), 120,
+             "registret har varje meddelande en gång, i ordning")
+    finally:
+        tally(stack, "Registret låst, sedan kill -9 av Rasa", [spooled])
 
 
-@pytest.mark.xfail(
-    reason="KNOWN REGRESSION (issue 11 left open): after the register was split into "
-    "ingestion/queries and the ärende is opened at session start, start-up reconciliation "
-    "with the tracker store does not restore a conversation whose spool was lost.",
-    strict=False,
-)
+def one_proper_case(stack: FaultStack, sender: str) -> str:
+    """The conversation's single ärende, numbered and claimed by its Rasa session."""
+    cases = stack.register_cases(sender)
+    assert len(cases) == 1, cases
+    number, key = cases[0]
+    assert re.fullmatch(r"KC-\d{4}-\d{6}", number), number
+    assert re.fullmatch(r"[0-9a-f]{64}", key), key  # not "pending:…", not "auto:…"
+    return number
+
+
 def test_lost_spool_is_reconciled_with_the_tracker_store(instance: FaultStack) -> None:
+    """The spool is lost with its disk after a crash: start-up reconciliation with the
+    tracker store restores both a conversation whose ärende was opened (as pending, by
+    action_session_start) before the register locked and one that started while locked."""
     stack = instance.start()
-    lost = f"lost-{uuid.uuid4().hex}"
-    # The spool is lost with its disk: start-up reconciliation with the tracker store.
+    opened, unopened = f"lost-opened-{uuid.uuid4().hex}", f"lost-locked-{uuid.uuid4().hex}"
+    chat(stack, opened, 2)
+    poll(lambda: registered_exactly_as_tracked(stack, opened), 60, "de första turerna registreras")
+    before = one_proper_case(stack, opened)
     with register_locked(stack.register_db):
-        chat(stack, lost, 6)
+        chat(stack, opened, 4, first=2)
+        chat(stack, unopened, 6)
         stack.kill9(stack.rasa)
+    assert len(stack.register_messages(opened)) == 4  # the rest only in the spool
+    assert stack.register_messages(unopened) == []
     shutil.rmtree(stack.var / "spool")
     stack.start_rasa()
-    poll(lambda: registered_exactly_as_tracked(stack, lost), 120,
-         "avstämningen mot trackern registrerar det som saknas")
-    assert "Reconciliation: " in stack.rasa_log.read_text()
+    try:
+        for sender in (opened, unopened):
+            poll(lambda s=sender: registered_exactly_as_tracked(stack, s), 120,
+                 f"avstämningen mot trackern registrerar det som saknas ({sender})")
+    finally:
+        tally(stack, "Spoolen förlorad efter kill -9 (avstämning mot trackern)",
+              [opened, unopened])
+    assert one_proper_case(stack, opened) == before
+    assert one_proper_case(stack, unopened) != before
+    assert [kind for kind, _ in stack.tracker_messages(unopened)].count("user") == 6
+    assert "were in the tracker store but not in the register" in stack.rasa_log.read_text()
 
 
 def test_spool_disk_full_is_loud_and_refuses_instead_of_losing(instance: FaultStack) -> None:
@@ -118,8 +153,12 @@ def test_spool_disk_full_is_loud_and_refuses_instead_of_losing(instance: FaultSt
         poll(lambda: stack.health()[0] == 200, 120, "registret blir varaktigt igen")
         after = stack.say(sender, PHONE_QUESTION)
         assert PHONE in " ".join(r.get("text", "") for r in after)
-        poll(lambda: registered_exactly_as_tracked(stack, sender), 120,
-             "allt som togs emot finns i registret en gång")
+        try:
+            poll(lambda: registered_exactly_as_tracked(stack, sender), 120,
+                 "allt som togs emot finns i registret en gång")
+        finally:
+            tally(stack, "Spooldisken full (tmpfs 64 KiB)", [sender], refused=2,
+                  note="nekade: ett meddelande i samtalet och ett nytt samtal")
         users = [text for role, text in stack.register_messages(sender) if role == "invånare"]
         assert users == [*answered, PHONE_QUESTION]  # the refused message was never accepted
     finally:

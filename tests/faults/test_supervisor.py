@@ -1,5 +1,6 @@
 """Issue 11 and 15: scripts/run.sh checks the environment, notices at once when a process
-dies (showing why) and restarts a component that dies later (kill -9 of each)."""
+dies (showing why) and restarts a component that dies later (kill -9 of each, Rasa
+included), and nothing Rasa accepted is missing from the register afterwards."""
 
 from __future__ import annotations
 
@@ -17,8 +18,18 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.stack import BIN, MODEL, ROOT, free_port
-from tests.faults.instance import PHONE, PHONE_QUESTION, poll
+from tests.faults.instance import (
+    PHONE,
+    PHONE_QUESTION,
+    as_register,
+    poll,
+    register_messages_in,
+    registered_once,
+    tracker_messages_in,
+)
+from tests.faults.report import record
 
+SENDER = "supervisor-test"
 LINKED = ("actions", "rasa_addons", "kontaktcenter", "config", "models", "scripts", "deploy")
 
 
@@ -148,7 +159,7 @@ def test_a_process_that_dies_at_start_stops_everything_with_its_reason(product: 
 
 
 def rest_phone(product: Product) -> bool:
-    body = json.dumps({"sender": "supervisor-test", "message": PHONE_QUESTION}).encode()
+    body = json.dumps({"sender": SENDER, "message": PHONE_QUESTION}).encode()
     request = urllib.request.Request(
         f"http://127.0.0.1:{product.port('RASA')}/webhooks/rest/webhook", data=body,
         headers={"Content-Type": "application/json"})
@@ -167,17 +178,36 @@ def test_kill_9_of_the_web_and_action_servers_restarts_them(product: Product) ->
     assert proc.poll() is None, product.text()
     assert answers(web) and rest_phone(product)
 
-    for component, name, ready in (
-        ("web", "Webbservern", lambda: answers(web)),
-        ("actions", "Action-servern", lambda: rest_phone(product)),
+    for component, name, ready, seconds in (
+        ("web", "Webbservern", lambda: answers(web), 120),
+        ("actions", "Action-servern", lambda: rest_phone(product), 120),
+        ("rasa", "Rasa-servern", lambda: rest_phone(product), 300),  # loads its model
     ):
         old = product.pid(component)
         assert old and alive(old)
         os.kill(old, signal.SIGKILL)
         poll(lambda: product.pid(component) not in (None, old), 60, f"{name} startas om")
-        poll(ready, 120, f"{name} svarar igen")
+        poll(ready, seconds, f"{name} svarar igen")
         assert f"{name} (pid {old}) avslutades (signal KILL)" in product.text()
         assert proc.poll() is None  # the rest kept running
+
+    # Every message Rasa accepted, before, between and after the kills, is in the register
+    # exactly once, in order.
+    var = product.root / "var"
+    tracked = tracker_messages_in(var / "rasa_tracker.db", SENDER)
+    try:
+        poll(lambda: register_messages_in(var / "kontaktcenter.db", SENDER)
+             == as_register(tracked), 60, "registret har varje meddelande en gång")
+    finally:
+        record("kill -9 av webbservern, action-servern och Rasa under run.sh", accepted=len(tracked),
+               once=registered_once(tracked, register_messages_in(var / "kontaktcenter.db", SENDER)),
+               note="run.sh startar om varje process; meddelanden före, mellan och efter")
+
+    # Logs and databases hold residents' messages: owner only (issue 11 found 0644).
+    private = [*var.glob("*.db"), *(var / "log").glob("*.log")]
+    assert len(private) >= 4, private
+    shared = [(p.name, oct(p.stat().st_mode)) for p in private if p.stat().st_mode & 0o077]
+    assert not shared, shared
 
     pids = [product.pid(c) for c in ("actions", "rasa", "web")]
     product.stop()

@@ -62,7 +62,7 @@ class FakeRasa:
 Scenario = Callable[[TestClient, FakeRasa, HandoverService, StaffDirectory], Awaitable[None]]
 
 
-def run(tmp_path: Path, scenario: Scenario) -> None:
+def run(tmp_path: Path, scenario: Scenario, **settings_extra: Any) -> None:
     url = f"sqlite:///{tmp_path / 'console.db'}"
     upgrade(url)
     staff = StaffDirectory(url)
@@ -77,7 +77,7 @@ def run(tmp_path: Path, scenario: Scenario) -> None:
         await rasa_server.start_server()
         settings = Settings(root=ROOT, var_dir=tmp_path, config_dir=ROOT / "config",
                             database_url=url, rasa_url=str(rasa_server.make_url("")),
-                            rasa_token=TOKEN)
+                            rasa_token=TOKEN, **settings_extra)
         client = TestClient(TestServer(create_app(settings)), cookie_jar=CookieJar(unsafe=True))
         await client.start_server()
         try:

@@ -248,3 +248,26 @@ def test_huge_and_unknown_ids_are_404_not_500(tmp_path: Any) -> None:
                 assert 400 <= response.status < 500, (method, path, response.status)
 
     run(tmp_path, scenario)
+
+
+def test_over_https_cookies_are_secure_and_every_response_has_hsts(tmp_path: Any) -> None:
+    """Issue 11: HSTS and Secure cookies when served over https (redirects and errors too)."""
+
+    async def scenario(client: TestClient, *_: Any) -> None:
+        page = await client.get("/console/login")
+        cookies = page.headers.getall("Set-Cookie")
+        assert cookies and all("Secure" in c and "HttpOnly" in c for c in cookies), cookies
+        for path in ("/console/login", "/console", "/finns-inte"):
+            response = await client.get(path, allow_redirects=False)
+            assert response.headers["Strict-Transport-Security"].startswith("max-age="), path
+
+    run(tmp_path, scenario, web_url="https://chatt.helsingborg.se")
+
+
+def test_over_plain_http_cookies_are_not_marked_secure(tmp_path: Any) -> None:
+    async def scenario(client: TestClient, *_: Any) -> None:
+        page = await client.get("/console/login")
+        cookies = page.headers.getall("Set-Cookie")
+        assert cookies and not any("Secure" in c for c in cookies), cookies
+
+    run(tmp_path, scenario)

@@ -195,3 +195,20 @@ def test_drain_command(capsys, url: str, tmp_path: Path) -> None:
     assert not spool.pending()
     code, out, _ = run(capsys, url, "drain", "--spool-dir", str(tmp_path / "saknas"))
     assert code == 0 and "Ingen spool" in out
+
+
+def test_the_register_database_the_cli_creates_is_private(tmp_path: Path) -> None:
+    """`kontaktcenter db upgrade` (make's set-up, deployments) made a world-readable
+    register holding residents' messages (issue 11); the umask is restored afterwards."""
+    import os
+    import stat
+
+    path = tmp_path / "fresh" / "kc.db"
+    path.parent.mkdir()
+    before = os.umask(0o022)
+    try:
+        assert main(["db", "upgrade", "--url", f"sqlite:///{path}"]) == 0
+        assert os.umask(0o022) == 0o022  # the caller's umask is back
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, oct(path.stat().st_mode)

@@ -6,12 +6,15 @@ import errno
 import json
 import os
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from test_event_broker import brokers, build, count_messages, rasa_session_start, rasa_turn  # noqa: F401
 
+from kontaktcenter.records.ingestion import session_key_for
+from kontaktcenter.records.models import Case
 from kontaktcenter.records.reconcile import reconcile_with_tracker_store
 from kontaktcenter.records.spool import ACTIVE, REJECTED, Spool, SpoolWriteError
 from tests.records_events import T0, make_register
@@ -203,21 +206,38 @@ def test_reconciliation_leaves_events_older_than_the_window_alone(
 
 
 def test_the_broker_reconciles_at_start_in_the_background(
-    sqlite_url: str, tmp_path: Path, brokers: list, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    sqlite_url: str, tmp_path: Path, brokers: list, kc_now  # noqa: F811
 ) -> None:
-    monkeypatch.setenv("KC_NOW", (T0.replace(hour=12)).isoformat())
-    from kontaktcenter import clock
+    # Rasa stamps tracker events with the real clock; the product clock (KC_NOW, as in
+    # the end-to-end stacks) runs days ahead. The window is on Rasa's clock all the same.
+    start = time.time() - 600
+    kc_now(datetime.fromtimestamp(start + 3 * 86400, timezone.utc).isoformat())
+    tracker_url = _tracker_store_with(tmp_path / "tracker.db", "b", start, 2)
+    broker = build(sqlite_url, tmp_path / "spool")
+    brokers.append(broker)
+    broker.reconcile_with(tracker_url)
+    assert broker.recorder.wait_drained(30)
+    assert broker.status().reconciled_total == 1 + 2 * 2
+    assert count_messages(sqlite_url) == (1, 4)
 
-    clock.reset()
-    try:
-        start = T0.timestamp()
-        tracker_url = _tracker_store_with(tmp_path / "tracker.db", "b", start, 2)
-        broker = build(sqlite_url, tmp_path / "spool")
-        brokers.append(broker)
-        broker.reconcile_with(tracker_url)
-        assert broker.recorder.wait_drained(30)
-        assert broker.status().reconciled_total == 1 + 2 * 2
-        assert count_messages(sqlite_url) == (1, 4)
-    finally:
-        monkeypatch.delenv("KC_NOW")
-        clock.reset()
+
+def test_reconciliation_takes_over_the_pending_case_of_action_session_start(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The spool was lost after action_session_start had opened the ärende (pending):
+    reconciliation completes that ärende, with its number, instead of opening a second."""
+    start = T0.timestamp()
+    register = make_register(sqlite_url)
+    opened = register.open_session_case("p", T0 - timedelta(seconds=1), "rest")
+    tracker_url = _tracker_store_with(tmp_path / "tracker.db", "p", start, 3)
+    result = reconcile_with_tracker_store(register, tracker_url, T0 + timedelta(hours=1))
+    assert result.written == 1 + 3 * 2
+    assert count_messages(sqlite_url) == (1, 6)
+    case = register.case_for_conversation("p")
+    assert case is not None and case.diarienummer == opened.diarienummer == "KC-2026-000001"
+    texts = [m.text for m in register.get_case(opened.diarienummer).messages]
+    assert texts == [f"{kind} {n}" for n in range(3) for kind in ("meddelande", "svar")]
+    with register.db.session() as session:
+        keys = list(session.scalars(select(Case.session_key)))
+    assert keys == [session_key_for("p", T0)]  # claimed by its session, no longer pending
+    assert reconcile_with_tracker_store(register, tracker_url, T0 + timedelta(hours=1)).written == 0
