@@ -3,7 +3,9 @@
 One background task per web process looks at the database every ``KC_DESK_PUSH_MS``
 milliseconds (default 50; kontaktcenter.desk.changes) and hands what changed to every
 open ``/console/api/events`` stream. Each stream gets only what its agent may know:
-that the queue changed, and which of the agent's own conversations have new messages.
+that the queue changed, which of the agent's own conversations have new messages, and
+in which of them the resident is typing. Residents whose place in the queue changed are
+told through Rasa (the web chat's ``kc_queue`` signal), so the place they see is live.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import os
 from aiohttp import web
 
 from kontaktcenter.console.auth import account
-from kontaktcenter.console.state import STATE_KEY
+from kontaktcenter.console.state import STATE_KEY, ConsoleState
 from kontaktcenter.desk.changes import Changes, ChangeWatcher
+from kontaktcenter.rasa_client import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +56,29 @@ def _interval(env: dict[str, str] | None = None) -> float:
         return 0.05
 
 
-async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float) -> None:
+async def tell_places(console: ConsoleState, places: dict[str, int]) -> None:
+    """Each resident's new place in the queue (0: no longer queued), to their web chat."""
+    for conversation, place in places.items():
+        try:
+            await console.rasa.signal(conversation, queue={"place": place})
+        except RasaUnavailable:
+            logger.warning("A queue place could not be sent (Rasa unavailable).")
+            return
+
+
+async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float,
+                 console: ConsoleState | None = None) -> None:
+    telling: asyncio.Task[None] | None = None
     while True:
         try:
             # Always, so a stream that opens finds a baseline taken before it.
             changes = await asyncio.to_thread(watcher.poll)
             if changes.any:
                 hub.publish(changes)
+            if changes.places and console is not None:
+                if telling is not None and not telling.done():
+                    await telling  # in order: a newer place is never overtaken by an older
+                telling = asyncio.create_task(tell_places(console, changes.places))
         except Exception:
             logger.exception("Console push check failed (retrying in %s s).", RETRY_SECONDS)
             await asyncio.sleep(RETRY_SECONDS)  # a database that is away is not hammered
@@ -97,6 +116,9 @@ async def events(request: web.Request) -> web.StreamResponse:
             mine = sorted(h for h, agent in changes.messages.items() if agent == me)
             if mine:
                 await response.write(_sse("messages", {"handovers": mine}))
+            typing = sorted(h for h, agent in changes.typing.items() if agent == me)
+            if typing:
+                await response.write(_sse("typing", {"handovers": typing}))
     except ConnectionResetError:
         pass  # the browser went away
     finally:
@@ -111,8 +133,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/api/events", events)
 
     async def _start(app: web.Application) -> None:
-        watcher = ChangeWatcher(app[STATE_KEY].register.db)
-        hub.task = asyncio.create_task(_watch(hub, watcher, _interval()))
+        console = app[STATE_KEY]
+        watcher = ChangeWatcher(console.register.db)
+        hub.task = asyncio.create_task(_watch(hub, watcher, _interval(), console))
 
     async def _shutdown(app: web.Application) -> None:
         hub.close()

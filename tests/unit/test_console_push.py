@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
-from test_console import FakeRasa, login, run
+from test_console import FakeRasa, login, run, token_in
 
-from kontaktcenter.desk.changes import ChangeWatcher
+from kontaktcenter.desk.changes import ChangeWatcher, queue_places
+from kontaktcenter.desk.typing import ResidentTyping
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.records import get_register
 from kontaktcenter.staff import StaffDirectory
@@ -87,5 +88,87 @@ def test_the_stream_pushes_queue_changes_and_only_the_agents_own_messages(
         assert json.loads(event[1]) == {"handovers": [ticket.handover.id]}
         assert set(others) <= {"queue"}
         stream.close()
+
+    run(tmp_path, scenario)
+
+
+def test_queue_places_name_new_places_and_those_who_left() -> None:
+    assert queue_places(None, ("a", "b")) == {"a": 1, "b": 2}
+    assert queue_places(("a", "b"), ("a", "b")) == {}
+    assert queue_places(("a", "b", "c"), ("b", "c", "d")) == {"a": 0, "b": 1, "c": 2, "d": 3}
+
+
+def test_the_watcher_reports_typing_residents_and_queue_places(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        watcher = ChangeWatcher(handover.db)
+        typing = ResidentTyping(handover.db)
+        first = handover.request("c1")
+        assert watcher.poll().places == {"c1": 1}  # the first look tells everyone waiting
+        handover.request("c2")
+        assert watcher.poll().places == {"c2": 2}
+        assert typing.record("c2") is False  # queued, with nobody yet: nothing recorded
+        assert watcher.poll().typing == {}
+        handover.take(first.handover.id, "anna", "Anna Andersson")
+        assert watcher.poll().places == {"c1": 0, "c2": 1}  # c2 moved up, c1 left the queue
+        assert typing.record("c1") is True
+        changes = watcher.poll()
+        assert changes.typing == {first.handover.id: "anna"} and not changes.queue
+        assert not watcher.poll().any  # reported once per new stamp
+
+    run(tmp_path, scenario)
+
+
+def test_the_resident_typing_is_throttled_per_conversation() -> None:
+    now = [100.0]
+    typing = ResidentTyping("sqlite://", clock=lambda: now[0])
+    assert typing.due("c1") and not typing.due("c1") and typing.due("c2")
+    now[0] += 2.0
+    assert typing.due("c1")
+
+
+def test_typing_and_queue_places_reach_the_right_people(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        await login(client)  # anna
+        page = await (await client.get("/console")).text()
+        stream = await client.get("/console/api/events")
+        assert await _next_event(stream) == ("ready", "{}")
+        mine = handover.request("mine")
+        assert (await _next_event(stream))[0] == "queue"  # each step seen on its own
+        theirs = handover.request("theirs")
+        assert (await _next_event(stream))[0] == "queue"
+        handover.take(mine.handover.id, "anna", "Anna Andersson")
+        assert (await _next_event(stream))[0] == "queue"
+        handover.take(theirs.handover.id, "bo", "Bo Berg")
+        assert (await _next_event(stream))[0] == "queue"
+        typing = ResidentTyping(handover.db)
+        await asyncio.to_thread(typing.record, "theirs")
+        await asyncio.to_thread(typing.record, "mine")
+        while (event := await _next_event(stream))[0] != "typing":
+            pass
+        assert json.loads(event[1]) == {"handovers": [mine.handover.id]}  # never bo's chat
+        stream.close()
+
+        # The residents were told their places as the queue moved, by conversation.
+        async def told() -> list[tuple[str, int]]:
+            return [(s["conversation_id"], s["queue"]["place"]) for s in rasa.signals
+                    if "queue" in s]
+        for _ in range(100):  # the watcher runs every 50 ms; at most 10 s
+            if ("theirs", 0) in await told():
+                break
+            await asyncio.sleep(0.1)
+        assert await told() == [("mine", 1), ("theirs", 2), ("theirs", 1), ("mine", 0),
+                                ("theirs", 0)]
+
+        # The agent typing: the resident's widget is signalled, with the first name only.
+        csrf = token_in(page)
+        typed = await client.post(f"/console/handover/{mine.handover.id}/typing",
+                                  headers={"X-CSRF-Token": csrf})
+        assert typed.status == 200
+        assert rasa.signals[-1] == {"conversation_id": "mine", "typing": {"agent": "Anna"}}
+        refused = await client.post(f"/console/handover/{theirs.handover.id}/typing",
+                                    headers={"X-CSRF-Token": csrf})
+        assert refused.status == 403 and rasa.signals[-1]["conversation_id"] == "mine"
 
     run(tmp_path, scenario)
