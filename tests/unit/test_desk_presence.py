@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import delete
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import delete
 
 from actions import handover as handover_actions
 from actions import services
