@@ -33,7 +33,9 @@ HTTP API still finds it):
   The stock ``send_custom_json`` emitted custom payloads as keyword arguments and
   crashed; here they arrive as ``{"custom": {...}}``.
 * Typing and queue place (kontaktcenter.desk.typing): the widget's ``kc_typing`` marks
-  the resident as typing for the agent (throttled, only for a chat with an agent); the
+  the resident as typing for the agent (throttled, only for a chat with an agent); a
+  socket that asks for a fresh conversation after having one ("Avsluta och rensa
+  samtalet") marks the old one as left, so its agent is told; the
   console posts ``POST /webhooks/socketio/kc/signal`` (the Rasa API's own JWT, role
   admin, signed with KC_RASA_TOKEN) and the channel emits ``kc_typing`` or ``kc_queue``
   to that conversation's room, through the server's room emit (a client manager such as
@@ -60,7 +62,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from kontaktcenter.conversation_token import ConversationTokens
-from kontaktcenter.desk.typing import ResidentTyping, signal
+from kontaktcenter.desk.typing import ResidentSignals, signal
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
 from kontaktcenter.settings import Settings
@@ -206,7 +208,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         cors_allowed_origins: Iterable[str] = (),
         tokens: ConversationTokens | None = None,
         flood: FloodGuard | None = None,
-        typing: ResidentTyping | None = None,
+        residents: ResidentSignals | None = None,
         console_secret: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -214,7 +216,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         self.cors_allowed_origins = list(cors_allowed_origins)
         self.tokens = tokens or ConversationTokens.from_env()
         self.flood = flood or FloodGuard(FloodLimits.from_env())
-        self.typing = typing or ResidentTyping()
+        self.residents = residents or ResidentSignals()
         # The Rasa API token (rasa_addons/rasa_server.py): only the console knows it.
         self.console_secret = (
             console_secret if console_secret is not None else os.environ.get("KC_RASA_TOKEN")
@@ -282,6 +284,8 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 session_id = self.tokens.new_conversation_id()
             state = await sio.get_session(sid, namespace=namespace)
             previous = state.get("session_id")
+            if previous and presented is None:  # "Avsluta och rensa": the resident left
+                await self._resident_left(previous)
             if self.session_persistence:
                 if previous and previous != session_id:
                     await sio.leave_room(sid, previous, namespace=namespace)
@@ -296,10 +300,10 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         async def resident_typing(sid: str, data: Any = None) -> None:
             state = await sio.get_session(sid, namespace=namespace)
             conversation = state.get("session_id") if self.session_persistence else sid
-            if not conversation or not self.typing.due(conversation):
+            if not conversation or not self.residents.due(conversation):
                 return
             try:
-                await asyncio.to_thread(self.typing.record, conversation)
+                await asyncio.to_thread(self.residents.record, conversation)
             except Exception as exc:  # an indicator is never worth an error to the resident
                 logger.warning("Typing could not be recorded: %s", type(exc).__name__)
 
@@ -350,6 +354,12 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 self.flood.done(sender_id)
 
         return webhook
+
+    async def _resident_left(self, conversation_id: str) -> None:
+        try:
+            await asyncio.to_thread(self.residents.left, conversation_id)
+        except Exception as exc:  # the new conversation must start regardless
+            logger.warning("Leaving could not be recorded: %s", type(exc).__name__)
 
     async def emit_signal(self, body: Any) -> HTTPResponse:
         """Emit a checked console signal to its conversation's room (400 if invalid)."""

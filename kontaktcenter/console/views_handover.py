@@ -45,6 +45,7 @@ def _queue_item(info: HandoverInfo, now: datetime, me: str) -> dict[str, Any]:
         "concern": info.concern or "(inget angivet ännu)",
         "waited_minutes": _minutes(info, now),
         "assigned_to_me": info.assigned_to == me,
+        "resident_left": info.resident_left_at is not None,
         "assigned_to": info.assigned_to,
         "status": info.status,
         "status_label": info.status_label,
@@ -174,11 +175,13 @@ async def transcript_api(request: web.Request) -> web.Response:
             console.live_audit.seen, console.register, info.diarienummer, me.username,
             me.role, shown_unmasked,
         )
+    # Told by the web chat's socket (handovers.resident_left_at) or seen as a restart.
+    left = live.resident_left or info.resident_left_at is not None
     return web.json_response({
         "status": info.status,
         "status_label": info.status_label,
-        "resident_left": live.resident_left,
-        "notice": texts.RESIDENT_LEFT if live.resident_left else "",
+        "resident_left": left,
+        "notice": texts.RESIDENT_LEFT if left else "",
         "messages": entries,
         # For the unread marks: the register's count, as in /console/api/queue.
         "resident_messages": counts[info.id],

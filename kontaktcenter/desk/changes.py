@@ -30,6 +30,7 @@ class Snapshot:
     last_message_id: int = 0
     typing: dict[int, tuple[datetime, str | None]] = field(default_factory=dict)
     queued: tuple[str, ...] = ()
+    left: dict[int, str | None] = field(default_factory=dict)  # residents who left
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class ChangeWatcher:
             rows = session.execute(
                 select(HandoverRecord.id, HandoverRecord.status, HandoverRecord.assigned_to,
                        HandoverRecord.agent_username, HandoverRecord.resident_typing_at,
-                       HandoverRecord.conversation_id, HandoverRecord.queued_at)
+                       HandoverRecord.conversation_id, HandoverRecord.queued_at,
+                       HandoverRecord.resident_left_at)
                 .where(HandoverRecord.status.in_(active))
                 .order_by(HandoverRecord.id)
             ).all()
@@ -84,8 +86,10 @@ class ChangeWatcher:
         # The queue's order (as HandoverService._place counts it).
         waiting = sorted((r for r in rows if r.status == State.QUEUED.value),
                          key=lambda r: (r.queued_at, r.id))
+        left = {int(r.id): r.agent_username for r in rows if r.resident_left_at is not None}
         return Snapshot(tuple((r.id, r.status, r.assigned_to, r.agent_username) for r in rows),
-                        int(newest or 0), typing, tuple(r.conversation_id for r in waiting))
+                        int(newest or 0), typing, tuple(r.conversation_id for r in waiting),
+                        left)
 
     def poll(self) -> Changes:
         """What changed since the previous call (nothing on the first call)."""
@@ -97,6 +101,8 @@ class ChangeWatcher:
         if now.last_message_id > before.last_message_id:
             messages = self._conversations_with_messages_after(
                 before.last_message_id, now.last_message_id)
+        # A resident who left: the agent's conversation page looks again, as for a message.
+        messages.update({hid: agent for hid, agent in now.left.items() if hid not in before.left})
         typing = {
             hid: agent for hid, (at, agent) in now.typing.items()
             if before.typing.get(hid, (None, None))[0] != at

@@ -1,10 +1,12 @@
 """Typing indicators and queue places between the console and the resident's web chat.
 
 Resident -> console: the web chat's socket (in the Rasa process) reports that the resident
-is typing; :class:`ResidentTyping` stamps ``handovers.resident_typing_at`` of the
+is typing; :class:`ResidentSignals` stamps ``handovers.resident_typing_at`` of the
 conversation's chat with an agent, at most once per ``THROTTLE_SECONDS`` per conversation
-(a cheap conditional UPDATE, never for chats with the bot). The console's push watcher
-(kontaktcenter.desk.changes) sees the stamp move and tells the handling agent.
+(a cheap conditional UPDATE, never for chats with the bot). When the resident ends the
+conversation ("Avsluta och rensa samtalet": the widget asks the same socket for a new
+one) it stamps ``resident_left_at``. The console's push watcher
+(kontaktcenter.desk.changes) sees the stamps move and tells the handling agent.
 
 Console -> resident: the console posts a :func:`signal` body to the socket channel's
 authenticated route, which emits it to that conversation's room only. No signal carries
@@ -23,7 +25,7 @@ from sqlalchemy import update
 from kontaktcenter.clock import now_utc
 from kontaktcenter.db.engine import Database, get_database
 from kontaktcenter.handover.models import HandoverRecord
-from kontaktcenter.records.states import State
+from kontaktcenter.records.states import HANDOVER_ACTIVE, State
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +41,8 @@ TYPING_EVENT = "kc_typing"  # socket.io event to the widget: {"agent": "Anna"} o
 QUEUE_EVENT = "kc_queue"  # socket.io event to the widget: {"place": n}; 0 = no longer queued
 
 
-class ResidentTyping:
-    """Throttled record of "the resident is typing" for the chat's agent (Rasa process)."""
+class ResidentSignals:
+    """Typing (throttled) and leaving, recorded for the chat's agent (Rasa process)."""
 
     def __init__(self, db: Database | str | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -61,14 +63,24 @@ class ResidentTyping:
 
     def record(self, conversation_id: str) -> bool:
         """Stamp the conversation's chat with an agent; False when there is none."""
+        return self._stamp(conversation_id, (State.WITH_AGENT.value,),
+                           resident_typing_at=now_utc())
+
+    def left(self, conversation_id: str) -> bool:
+        """The resident ended the conversation: its waiting or staffed chat is told."""
+        return self._stamp(conversation_id, tuple(s.value for s in HANDOVER_ACTIVE),
+                           resident_left_at=now_utc())
+
+    def _stamp(self, conversation_id: str, statuses: tuple[str, ...], **values: Any) -> bool:
         db = self._db if isinstance(self._db, Database) else get_database(self._db)
         self._db = db
         with db.session() as session:
             result = session.execute(
                 update(HandoverRecord)
                 .where(HandoverRecord.conversation_id == conversation_id,
-                       HandoverRecord.status == State.WITH_AGENT.value)
-                .values(resident_typing_at=now_utc())
+                       HandoverRecord.status.in_(statuses),
+                       HandoverRecord.resident_left_at.is_(None))
+                .values(**values)
                 .execution_options(synchronize_session=False)
             )
             return bool(result.rowcount)

@@ -31,6 +31,8 @@ class HandoverRecord(Base):
     ended_by = Column(String(100), nullable=True)
     # When the resident was last seen typing (throttled; kontaktcenter.desk.typing).
     resident_typing_at = Column(UTCDateTime(), nullable=True)
+    # When the resident ended the conversation in the web chat (the agent is told).
+    resident_left_at = Column(UTCDateTime(), nullable=True)
 
 
 class CallbackRecord(Base):

@@ -81,6 +81,7 @@ class HandoverInfo:
     agent_name: str | None
     taken_at: datetime | None
     ended_at: datetime | None
+    resident_left_at: datetime | None = None  # ended the web chat ("Avsluta och rensa")
 
     @property
     def active(self) -> bool:
@@ -119,7 +120,7 @@ def _info(row: HandoverRecord) -> HandoverInfo:
     return HandoverInfo(
         row.id, row.conversation_id, row.diarienummer, row.channel, row.concern, row.status,
         row.requested_at, row.queued_at, row.assigned_to, row.agent_username, row.agent_name,
-        row.taken_at, row.ended_at,
+        row.taken_at, row.ended_at, row.resident_left_at,
     )
 
 

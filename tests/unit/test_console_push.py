@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from test_console import FakeRasa, login, run, token_in
 
 from kontaktcenter.desk.changes import ChangeWatcher, queue_places
-from kontaktcenter.desk.typing import ResidentTyping
+from kontaktcenter.desk.typing import ResidentSignals
 from kontaktcenter.handover import HandoverService
 from kontaktcenter.records import get_register
 from kontaktcenter.staff import StaffDirectory
@@ -102,7 +102,7 @@ def test_the_watcher_reports_typing_residents_and_queue_places(tmp_path: Path) -
     async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
                        staff: StaffDirectory) -> None:
         watcher = ChangeWatcher(handover.db)
-        typing = ResidentTyping(handover.db)
+        typing = ResidentSignals(handover.db)
         first = handover.request("c1")
         assert watcher.poll().places == {"c1": 1}  # the first look tells everyone waiting
         handover.request("c2")
@@ -115,13 +115,17 @@ def test_the_watcher_reports_typing_residents_and_queue_places(tmp_path: Path) -
         changes = watcher.poll()
         assert changes.typing == {first.handover.id: "anna"} and not changes.queue
         assert not watcher.poll().any  # reported once per new stamp
+        assert typing.left("c1") is True  # the resident ended the web chat
+        assert watcher.poll().messages == {first.handover.id: "anna"}  # her page looks again
+        assert typing.left("c1") is False  # once
+        assert handover.get(first.handover.id).resident_left_at is not None
 
     run(tmp_path, scenario)
 
 
 def test_the_resident_typing_is_throttled_per_conversation() -> None:
     now = [100.0]
-    typing = ResidentTyping("sqlite://", clock=lambda: now[0])
+    typing = ResidentSignals("sqlite://", clock=lambda: now[0])
     assert typing.due("c1") and not typing.due("c1") and typing.due("c2")
     now[0] += 2.0
     assert typing.due("c1")
@@ -142,7 +146,7 @@ def test_typing_and_queue_places_reach_the_right_people(tmp_path: Path) -> None:
         assert (await _next_event(stream))[0] == "queue"
         handover.take(theirs.handover.id, "bo", "Bo Berg")
         assert (await _next_event(stream))[0] == "queue"
-        typing = ResidentTyping(handover.db)
+        typing = ResidentSignals(handover.db)
         await asyncio.to_thread(typing.record, "theirs")
         await asyncio.to_thread(typing.record, "mine")
         while (event := await _next_event(stream))[0] != "typing":

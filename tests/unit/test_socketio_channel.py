@@ -338,10 +338,11 @@ def test_unusable_language_parts_are_dropped(parts: Any) -> None:
 
 
 class RecordingTyping:
-    """A ResidentTyping that remembers what it would have written."""
+    """A ResidentSignals that remembers what it would have written."""
 
     def __init__(self) -> None:
         self.recorded: list[str] = []
+        self.gone: list[str] = []
         self.allow = True
 
     def due(self, conversation_id: str) -> bool:
@@ -351,13 +352,17 @@ class RecordingTyping:
         self.recorded.append(conversation_id)
         return True
 
+    def left(self, conversation_id: str) -> bool:
+        self.gone.append(conversation_id)
+        return True
+
 
 def build_with_typing(fake: dict[str, Any], secret: str = "api-token") -> tuple[
         FakeServer, SocketIOInput, RecordingTyping]:
     typing = RecordingTyping()
     input_channel = SocketIOInput(session_persistence=True, tokens=TOKENS, flood=FloodGuard(),
                                   cors_allowed_origins=["http://localhost:8080"],
-                                  typing=typing, console_secret=secret)  # type: ignore[arg-type]
+                                  residents=typing, console_secret=secret)  # type: ignore[arg-type]
 
     async def on_new_message(message: UserMessage) -> None:
         pass
@@ -408,3 +413,16 @@ def test_console_signals_need_the_api_token_and_reach_one_room_without_text(
         refused = asyncio.run(input_channel.emit_signal(bad))
         assert refused.status == 400
     assert len(server.emitted) == 2
+
+
+def test_asking_for_a_fresh_conversation_marks_the_old_one_as_left(fake: dict[str, Any]) -> None:
+    """"Avsluta och rensa samtalet": the widget asks the same socket for a new one."""
+    server, _, signals = build_with_typing(fake)
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
+    token = server.emitted[-1][1]
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": token}))
+    asyncio.run(server.handlers["session_request"]("other", {"session_id": None}))
+    assert signals.gone == []  # a reconnect, or another socket's first conversation
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
+    assert signals.gone == [issued_id(token)]
+    assert issued_id(server.emitted[-1][1]) != issued_id(token)

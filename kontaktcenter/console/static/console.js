@@ -181,7 +181,8 @@
         res.body.queue.forEach(function (item) {
           var tr = el("tr");
           tr.appendChild(el("td", "", item.waited_minutes + " min"));
-          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")));
+          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")
+            + (item.resident_left ? " (invånaren har lämnat)" : "")));
           tr.appendChild(el("td", "", item.diarienummer || ""));
           tr.appendChild(el("td", "", item.channel));
           var action = el("td"); action.appendChild(takeButton(item.id)); tr.appendChild(action);
