@@ -55,13 +55,13 @@ async def _measure(stack: RasaStack, url: str, messages: int) -> list[float]:
     db = stack.env["KC_DATABASE_URL"]
     username = "bench" + uuid.uuid4().hex[:6]
     StaffDirectory(db).add(username, "Mätning Agent", "kommunvägledare", PASSWORD)
-    Routing(db).set_status(username, AVAILABLE)
     resident = "bench-" + uuid.uuid4().hex[:8]
-    await asyncio.to_thread(stack.say, resident, "jag vill prata med en människa")
-    ticket = HandoverService(db).active_for_conversation(resident)
-    assert ticket is not None, "the bot did not queue the resident"
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        await _login(http, url, username)
+        await _login(http, url, username)  # presence counts only while logged in
+        Routing(db).set_status(username, AVAILABLE)
+        await asyncio.to_thread(stack.say, resident, "jag vill prata med en människa")
+        ticket = HandoverService(db).active_for_conversation(resident)
+        assert ticket is not None, "the bot did not queue the resident"
         home = await (await http.get(url + "/console")).text()
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)  # type: ignore[union-attr]
         taken = await http.post(f"{url}/console/handover/{ticket.id}/take",
