@@ -305,6 +305,7 @@ def test_two_agents_and_residents_through_the_desk_by_keyboard(
     HandoverService(db).leave_callback(conversation, "Kan ni ringa mig om bygglov?",
                                        Contact("telefon", "0701234567"), case.diarienummer)
     press(page, page.get_by_role("link", name="Återkoppling"))
+    expect(page.get_by_role("heading", name="Meddelanden att återkoppla")).to_be_visible()
     no_axe_violations(page)
     card = page.locator("article").filter(has_text=case.diarienummer)
     tab_to(page, card.get_by_role("textbox", name="Anteckning"))
