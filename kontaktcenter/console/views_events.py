@@ -36,6 +36,7 @@ class EventHub:
     def __init__(self) -> None:
         self.streams: set[asyncio.Queue[Changes | None]] = set()
         self.task: asyncio.Task[None] | None = None
+        self.teller: asyncio.Task[None] | None = None
 
     def publish(self, changes: Changes) -> None:
         for queue in list(self.streams):
@@ -56,29 +57,50 @@ def _interval(env: dict[str, str] | None = None) -> float:
         return 0.05
 
 
-async def tell_places(console: ConsoleState, places: dict[str, int]) -> None:
-    """Each resident's new place in the queue (0: no longer queued), to their web chat."""
-    for conversation, place in places.items():
-        try:
-            await console.rasa.signal(conversation, queue={"place": place})
-        except RasaUnavailable:
-            logger.warning("A queue place could not be sent (Rasa unavailable).")
-            return
+class PlaceTeller:
+    """Tells residents their new place in the queue (0: no longer queued), in order,
+    without ever holding up the watcher: changes wait here, the latest per resident."""
+
+    def __init__(self, console: ConsoleState) -> None:
+        self.console = console
+        self.pending: dict[str, int] = {}
+        self.wake = asyncio.Event()
+
+    def tell(self, places: dict[str, int]) -> None:
+        self.pending.update(places)
+        self.wake.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            places, self.pending = self.pending, {}
+            unsent = list(places.items())
+            while unsent:
+                conversation, place = unsent[0]
+                try:
+                    await self.console.rasa.signal(conversation, queue={"place": place})
+                except RasaUnavailable:
+                    logger.warning("Queue places could not be sent (Rasa unavailable); "
+                                   "retrying in %s s.", RETRY_SECONDS)
+                    # Keep what is still to say, unless a newer place came meanwhile.
+                    self.pending = {**dict(unsent), **self.pending}
+                    await asyncio.sleep(RETRY_SECONDS)
+                    self.wake.set()
+                    break
+                unsent.pop(0)
 
 
 async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float,
-                 console: ConsoleState | None = None) -> None:
-    telling: asyncio.Task[None] | None = None
+                 teller: PlaceTeller | None = None) -> None:
     while True:
         try:
             # Always, so a stream that opens finds a baseline taken before it.
             changes = await asyncio.to_thread(watcher.poll)
             if changes.any:
                 hub.publish(changes)
-            if changes.places and console is not None:
-                if telling is not None and not telling.done():
-                    await telling  # in order: a newer place is never overtaken by an older
-                telling = asyncio.create_task(tell_places(console, changes.places))
+            if changes.places and teller is not None:
+                teller.tell(changes.places)
         except Exception:
             logger.exception("Console push check failed (retrying in %s s).", RETRY_SECONDS)
             await asyncio.sleep(RETRY_SECONDS)  # a database that is away is not hammered
@@ -135,16 +157,19 @@ def setup(app: web.Application) -> None:
     async def _start(app: web.Application) -> None:
         console = app[STATE_KEY]
         watcher = ChangeWatcher(console.register.db)
-        hub.task = asyncio.create_task(_watch(hub, watcher, _interval(), console))
+        teller = PlaceTeller(console)
+        hub.teller = asyncio.create_task(teller.run())
+        hub.task = asyncio.create_task(_watch(hub, watcher, _interval(), teller))
 
     async def _shutdown(app: web.Application) -> None:
         hub.close()
 
     async def _stop(app: web.Application) -> None:
-        if hub.task is not None:
-            hub.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await hub.task
+        for task in (hub.task, hub.teller):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     # aiosignal 1.4's types do not fit aiohttp 3.9's signals (same as console/__init__.py).
     app.on_startup.append(_start)  # type: ignore[arg-type]
