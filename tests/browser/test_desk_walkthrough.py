@@ -219,6 +219,8 @@ def test_two_agents_and_residents_through_the_desk_by_keyboard(
     first_box.press_sequentially("lov för en altan")
     first_box.press("Enter")
     expect(page.locator("#transcript")).to_contain_text("Det gäller bygglov för en altan")
+    # Writing with a person: no "Väntar på svar" line (nor its "no reply yet" notice).
+    expect(first.locator(".kc-typing")).to_be_hidden()
     expect(page.locator("#typing-status")).to_have_text("")
 
     # -- An internal note: in the ärende, never with the resident.

@@ -154,7 +154,7 @@
 
   Store.prototype.empty = function () {
     return { sessionId: null, transcript: [], caseNumber: null, lastActive: 0, open: false,
-      unread: 0, surveyed: null, queuePlace: 0 };
+      unread: 0, surveyed: null, queuePlace: 0, withAgent: false };
   };
 
   Store.prototype.read = function () {
@@ -171,6 +171,7 @@
         state.unread = Math.max(0, Math.min(99, Number(raw.unread) || 0));
         state.surveyed = typeof raw.surveyed === "string" ? raw.surveyed : null;
         state.queuePlace = Math.max(0, Math.min(10000, Math.floor(Number(raw.queuePlace) || 0)));
+        state.withAgent = raw.withAgent === true;
       } else if (raw) {
         this.area.removeItem(STORE_KEY);
       }
@@ -1023,7 +1024,10 @@
 
   Widget.prototype.emit = function (payload) {
     this.socket.emit("user_uttered", { message: payload, session_id: this.store.state.sessionId });
-    this.showTyping(true);
+    // Waiting in the queue or writing with a kommunvägledare: a person answers when they
+    // can, so no "Väntar på svar" line and no "no reply yet" notice after a few seconds.
+    var state = this.store.state;
+    if (!state.queuePlace && !state.withAgent) this.showTyping(true);
   };
 
   /* Messages written while disconnected (kept in storage, so a reload keeps them too). */
@@ -1128,7 +1132,14 @@
       return r && typeof r.title === "string" && typeof r.payload === "string";
     }).map(function (r) { return { title: r.title, payload: r.payload }; });
     this.showTyping(false);
-    if ((typeof agent === "string" && agent) || closed) this.setQueuePlace(0);
+    var fromAgent = typeof agent === "string" && agent !== "";
+    if (fromAgent || closed) this.setQueuePlace(0);
+    // The latest speaker decides: a kommunvägledare, or the bot again (handed back, closed).
+    var withAgent = fromAgent && !closed;
+    if ((text || closed) && this.store.state.withAgent !== withAgent) {
+      this.store.state.withAgent = withAgent;
+      this.store.save();
+    }
     this.setCase(typeof data.kc_case === "string" ? data.kc_case : custom.kc_case);
     if (text) {
       if (replies.length) this.removeReplies();
