@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime
 from datetime import time as dtime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiohttp import ClientSession, CookieJar
 
+from kontaktcenter import clock
 from kontaktcenter.calendar import STOCKHOLM, build_calendar_service
 from kontaktcenter.desk.presence import AVAILABLE, Routing
 from kontaktcenter.handover import HandoverService
@@ -55,13 +56,13 @@ async def _measure(stack: RasaStack, url: str, messages: int) -> list[float]:
     db = stack.env["KC_DATABASE_URL"]
     username = "bench" + uuid.uuid4().hex[:6]
     StaffDirectory(db).add(username, "Mätning Agent", "kommunvägledare", PASSWORD)
-    Routing(db).set_status(username, AVAILABLE)
     resident = "bench-" + uuid.uuid4().hex[:8]
-    await asyncio.to_thread(stack.say, resident, "jag vill prata med en människa")
-    ticket = HandoverService(db).active_for_conversation(resident)
-    assert ticket is not None, "the bot did not queue the resident"
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        await _login(http, url, username)
+        await _login(http, url, username)  # presence counts only while logged in
+        Routing(db).set_status(username, AVAILABLE)
+        await asyncio.to_thread(stack.say, resident, "jag vill prata med en människa")
+        ticket = HandoverService(db).active_for_conversation(resident)
+        assert ticket is not None, "the bot did not queue the resident"
         home = await (await http.get(url + "/console")).text()
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)  # type: ignore[union-attr]
         taken = await http.post(f"{url}/console/handover/{ticket.id}/take",
@@ -102,11 +103,15 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         stack = RasaStack(Path(tmp)).start()
+        # This process (web app, console logins) on the stack's clock: presence counts a
+        # login only while its session is live at the action server's time.
+        os.environ.update(stack.clock_env)
+        clock.reset()
         server = None
         try:
             db = stack.env["KC_DATABASE_URL"]
             repository = build_calendar_service(db).repository
-            repository.put(datetime.now(STOCKHOLM).date(), opens=dtime(0, 0),
+            repository.put(clock.now_utc().astimezone(STOCKHOLM).date(), opens=dtime(0, 0),
                            closes=dtime(23, 59), note="mätning: bemannat")
             time.sleep(CACHE_TTL)  # the action server re-reads exceptions after this
             settings = Settings(root=ROOT, var_dir=Path(tmp) / "var", config_dir=ROOT / "config",

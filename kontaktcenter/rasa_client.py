@@ -35,6 +35,8 @@ AGENT_FULL_NAME_KEY = AGENT_FULL_NAME_METADATA_KEY
 # Rasa gives role "admin" every API route; the name shows who called in Rasa's logs.
 API_USER = {"username": "kontaktcenter-konsol", "role": "admin"}
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=3)
+# The web chat channel's route for typing and queue signals (same JWT as the API).
+SIGNAL_PATH = "/webhooks/socketio/kc/signal"
 
 
 class RasaUnavailable(RuntimeError):
@@ -162,6 +164,12 @@ class RasaClient:
             conversation_id,
             [{"event": "resume"}, {"event": "action", "name": "action_listen"}],
         )
+
+    async def signal(self, conversation_id: str, **what: dict[str, Any]) -> None:
+        """Typing (``typing={"agent": "Anna"}``) or queue place (``queue={"place": 2}``)
+        to the resident's open web chat; the socket channel's route emits it to that
+        conversation only (rasa_addons/socketio_channel.py). Nothing is recorded."""
+        await self._call("POST", SIGNAL_PATH, None, {"conversation_id": conversation_id, **what})
 
     async def conversation(self, conversation_id: str) -> LiveConversation:
         """The current session's messages as register events, and whether the resident

@@ -33,17 +33,28 @@ HTTP API still finds it):
   the parts of the text in another language, so the widget can mark them (WCAG 3.1.2).
   The stock ``send_custom_json`` emitted custom payloads as keyword arguments and
   crashed; here they arrive as ``{"custom": {...}}``.
+* Typing and queue place (kontaktcenter.desk.typing): the widget's ``kc_typing`` marks
+  the resident as typing for the agent (throttled, only for a chat with an agent); a
+  socket that asks for a fresh conversation after having one ("Avsluta och rensa
+  samtalet") marks the old one as left, so its agent is told; the
+  console posts ``POST /webhooks/socketio/kc/signal`` (the Rasa API's own JWT, role
+  admin, signed with KC_RASA_TOKEN) and the channel emits ``kc_typing`` or ``kc_queue``
+  to that conversation's room, through the server's room emit (a client manager such as
+  Redis carries it to the right server). Signals carry no text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+import jwt
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_token
 from sanic import Blueprint, response
@@ -58,6 +69,7 @@ from kontaktcenter.client_address import (
     trusted_proxies_from_env,
 )
 from kontaktcenter.conversation_token import ConversationTokens
+from kontaktcenter.desk.typing import ResidentSignals, signal
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
 from kontaktcenter.settings import Settings
@@ -99,6 +111,18 @@ def widget_fields(values: dict[str, Any]) -> dict[str, Any]:
         if clean:
             fields["kc_lang"] = clean
     return fields
+
+
+def console_authorised(header: str | None, secret: str | None) -> bool:
+    """A bearer JWT of the Rasa API's admin role, signed with the API token (HS256)."""
+    if not secret or not header or not header.startswith("Bearer "):
+        return False
+    try:
+        payload = jwt.decode(header[len("Bearer "):], secret, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return False
+    user = payload.get("user") if isinstance(payload, dict) else None
+    return isinstance(user, dict) and user.get("role") == "admin"
 
 
 def origin_of(url: str) -> str | None:
@@ -204,6 +228,8 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         tokens: ConversationTokens | None = None,
         flood: FloodGuard | None = None,
         trusted_proxies: TrustedProxies | None = None,
+        residents: ResidentSignals | None = None,
+        console_secret: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -212,6 +238,11 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         self.flood = flood or FloodGuard(FloodLimits.from_env())
         self.trusted_proxies = (
             trusted_proxies_from_env() if trusted_proxies is None else trusted_proxies
+        )
+        self.residents = residents or ResidentSignals()
+        # The Rasa API token (rasa_addons/rasa_server.py): only the console knows it.
+        self.console_secret = (
+            console_secret if console_secret is not None else os.environ.get("KC_RASA_TOKEN")
         )
 
     def get_output_channel(self) -> SocketIOOutput | None:
@@ -244,6 +275,18 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/kc/signal", methods=["POST"])
+        async def console_signal(request: Request) -> HTTPResponse:
+            """Typing or queue place from the console, to one conversation's widget."""
+            if not console_authorised(request.headers.get("Authorization"),
+                                      self.console_secret):
+                return response.json({"error": "unauthorised"}, status=401)
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                body = None
+            return await self.emit_signal(body)
+
         @sio.on("connect", namespace=namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             if not self._authorised(auth):
@@ -264,6 +307,8 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 session_id = self.tokens.new_conversation_id()
             state = await sio.get_session(sid, namespace=namespace)
             previous = state.get("session_id")
+            if previous and presented is None:  # "Avsluta och rensa": the resident left
+                await self._resident_left(previous)
             if self.session_persistence:
                 if previous and previous != session_id:
                     await sio.leave_room(sid, previous, namespace=namespace)
@@ -273,6 +318,17 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await sio.emit(
                 "session_confirm", self.tokens.issue(session_id), room=sid, namespace=namespace
             )
+
+        @sio.on("kc_typing", namespace=namespace)
+        async def resident_typing(sid: str, data: Any = None) -> None:
+            state = await sio.get_session(sid, namespace=namespace)
+            conversation = state.get("session_id") if self.session_persistence else sid
+            if not conversation or not self.residents.due(conversation):
+                return
+            try:
+                await asyncio.to_thread(self.residents.record, conversation)
+            except Exception as exc:  # an indicator is never worth an error to the resident
+                logger.warning("Typing could not be recorded: %s", type(exc).__name__)
 
         async def tell(sid: str, refusal: Refusal) -> None:
             await sio.emit(self.bot_message_evt, {"text": refusal.text}, room=sid,
@@ -321,6 +377,21 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 self.flood.done(sender_id)
 
         return webhook
+
+    async def _resident_left(self, conversation_id: str) -> None:
+        try:
+            await asyncio.to_thread(self.residents.left, conversation_id)
+        except Exception as exc:  # the new conversation must start regardless
+            logger.warning("Leaving could not be recorded: %s", type(exc).__name__)
+
+    async def emit_signal(self, body: Any) -> HTTPResponse:
+        """Emit a checked console signal to its conversation's room (400 if invalid)."""
+        checked = signal(body)
+        if checked is None or self.sio is None:
+            return response.json({"error": "invalid signal"}, status=400)
+        conversation, event, payload = checked
+        await self.sio.emit(event, payload, room=conversation, namespace=self.namespace)
+        return response.json({"ok": True})
 
     def _metadata(self, data: dict[str, Any]) -> dict[str, Any]:
         metadata = data.get(self.metadata_key) or {}

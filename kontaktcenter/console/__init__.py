@@ -77,6 +77,7 @@ def setup(app: web.Application) -> None:
     r.add_get("/console/handover/{id}", views_handover.conversation_page)
     r.add_get("/console/api/handover/{id}/transcript", views_handover.transcript_api)
     r.add_post("/console/handover/{id}/reply", views_handover.reply)
+    r.add_post("/console/handover/{id}/typing", views_handover.typing)
     r.add_post("/console/handover/{id}/handback", views_handover.hand_back)
     r.add_post("/console/handover/{id}/transfer", views_handover.transfer)
     r.add_post("/console/handover/{id}/close", views_handover.close)

@@ -3,7 +3,9 @@
 One background task per web process looks at the database every ``KC_DESK_PUSH_MS``
 milliseconds (default 50; kontaktcenter.desk.changes) and hands what changed to every
 open ``/console/api/events`` stream. Each stream gets only what its agent may know:
-that the queue changed, and which of the agent's own conversations have new messages.
+that the queue changed, which of the agent's own conversations have new messages, and
+in which of them the resident is typing. Residents whose place in the queue changed are
+told through Rasa (the web chat's ``kc_queue`` signal), so the place they see is live.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import os
 from aiohttp import web
 
 from kontaktcenter.console.auth import account
-from kontaktcenter.console.state import STATE_KEY
+from kontaktcenter.console.state import STATE_KEY, ConsoleState
 from kontaktcenter.desk.changes import Changes, ChangeWatcher
+from kontaktcenter.rasa_client import RasaUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,7 @@ class EventHub:
     def __init__(self) -> None:
         self.streams: set[asyncio.Queue[Changes | None]] = set()
         self.task: asyncio.Task[None] | None = None
+        self.teller: asyncio.Task[None] | None = None
 
     def publish(self, changes: Changes) -> None:
         for queue in list(self.streams):
@@ -53,13 +57,50 @@ def _interval(env: dict[str, str] | None = None) -> float:
         return 0.05
 
 
-async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float) -> None:
+class PlaceTeller:
+    """Tells residents their new place in the queue (0: no longer queued), in order,
+    without ever holding up the watcher: changes wait here, the latest per resident."""
+
+    def __init__(self, console: ConsoleState) -> None:
+        self.console = console
+        self.pending: dict[str, int] = {}
+        self.wake = asyncio.Event()
+
+    def tell(self, places: dict[str, int]) -> None:
+        self.pending.update(places)
+        self.wake.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            places, self.pending = self.pending, {}
+            unsent = list(places.items())
+            while unsent:
+                conversation, place = unsent[0]
+                try:
+                    await self.console.rasa.signal(conversation, queue={"place": place})
+                except RasaUnavailable:
+                    logger.warning("Queue places could not be sent (Rasa unavailable); "
+                                   "retrying in %s s.", RETRY_SECONDS)
+                    # Keep what is still to say, unless a newer place came meanwhile.
+                    self.pending = {**dict(unsent), **self.pending}
+                    await asyncio.sleep(RETRY_SECONDS)
+                    self.wake.set()
+                    break
+                unsent.pop(0)
+
+
+async def _watch(hub: EventHub, watcher: ChangeWatcher, every: float,
+                 teller: PlaceTeller | None = None) -> None:
     while True:
         try:
             # Always, so a stream that opens finds a baseline taken before it.
             changes = await asyncio.to_thread(watcher.poll)
             if changes.any:
                 hub.publish(changes)
+            if changes.places and teller is not None:
+                teller.tell(changes.places)
         except Exception:
             logger.exception("Console push check failed (retrying in %s s).", RETRY_SECONDS)
             await asyncio.sleep(RETRY_SECONDS)  # a database that is away is not hammered
@@ -97,6 +138,9 @@ async def events(request: web.Request) -> web.StreamResponse:
             mine = sorted(h for h, agent in changes.messages.items() if agent == me)
             if mine:
                 await response.write(_sse("messages", {"handovers": mine}))
+            typing = sorted(h for h, agent in changes.typing.items() if agent == me)
+            if typing:
+                await response.write(_sse("typing", {"handovers": typing}))
     except ConnectionResetError:
         pass  # the browser went away
     finally:
@@ -111,17 +155,21 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/console/api/events", events)
 
     async def _start(app: web.Application) -> None:
-        watcher = ChangeWatcher(app[STATE_KEY].register.db)
-        hub.task = asyncio.create_task(_watch(hub, watcher, _interval()))
+        console = app[STATE_KEY]
+        watcher = ChangeWatcher(console.register.db)
+        teller = PlaceTeller(console)
+        hub.teller = asyncio.create_task(teller.run())
+        hub.task = asyncio.create_task(_watch(hub, watcher, _interval(), teller))
 
     async def _shutdown(app: web.Application) -> None:
         hub.close()
 
     async def _stop(app: web.Application) -> None:
-        if hub.task is not None:
-            hub.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await hub.task
+        for task in (hub.task, hub.teller):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     # aiosignal 1.4's types do not fit aiohttp 3.9's signals (same as console/__init__.py).
     app.on_startup.append(_start)  # type: ignore[arg-type]

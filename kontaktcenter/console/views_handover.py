@@ -45,6 +45,7 @@ def _queue_item(info: HandoverInfo, now: datetime, me: str) -> dict[str, Any]:
         "concern": info.concern or "(inget angivet ännu)",
         "waited_minutes": _minutes(info, now),
         "assigned_to_me": info.assigned_to == me,
+        "resident_left": info.resident_left_at is not None,
         "assigned_to": info.assigned_to,
         "status": info.status,
         "status_label": info.status_label,
@@ -78,9 +79,11 @@ async def queue_api(request: web.Request) -> web.Response:
     waiting = await asyncio.to_thread(console.handover.queue, me.username)
     mine = await asyncio.to_thread(console.handover.taken_by, me.username)
     colleagues = await available_colleagues(request)
+    counts = await asyncio.to_thread(console.handover.resident_messages, [i.id for i in mine])
     return web.json_response({
         "queue": [_queue_item(i, now, me.username) for i in waiting],
-        "mine": [_queue_item(i, now, me.username) for i in mine],
+        "mine": [{**_queue_item(i, now, me.username), "resident_messages": counts[i.id]}
+                 for i in mine],
         "colleagues": [{"username": a.username, "name": a.display_name} for a in colleagues],
     })
 
@@ -164,6 +167,7 @@ async def transcript_api(request: web.Request) -> web.Response:
     except RasaUnavailable as exc:
         return web.json_response({"error": str(exc)}, status=503)
     handling = info.status == WITH_AGENT
+    counts = await asyncio.to_thread(console.handover.resident_messages, [info.id])
     entries = transcript_entries(live.messages, console.register.masker, unmasked=handling)
     shown_unmasked = sum(1 for e in entries if e["unmasked"])
     if shown_unmasked and info.diarienummer:
@@ -171,12 +175,16 @@ async def transcript_api(request: web.Request) -> web.Response:
             console.live_audit.seen, console.register, info.diarienummer, me.username,
             me.role, shown_unmasked,
         )
+    # Told by the web chat's socket (handovers.resident_left_at) or seen as a restart.
+    left = live.resident_left or info.resident_left_at is not None
     return web.json_response({
         "status": info.status,
         "status_label": info.status_label,
-        "resident_left": live.resident_left,
-        "notice": texts.RESIDENT_LEFT if live.resident_left else "",
+        "resident_left": left,
+        "notice": texts.RESIDENT_LEFT if left else "",
         "messages": entries,
+        # For the unread marks: the register's count, as in /console/api/queue.
+        "resident_messages": counts[info.id],
     })
 
 
@@ -201,6 +209,23 @@ async def reply(request: web.Request) -> web.StreamResponse:
     except RasaUnavailable as exc:
         return _refuse(request, exc, 503)
     return _done(request, f"/console/handover/{info.id}")
+
+
+async def typing(request: web.Request) -> web.Response:
+    """The agent is typing: the resident's web chat shows "Anna skriver …" (no text sent).
+
+    The console sends this at most every couple of seconds while the reply box changes.
+    """
+    try:
+        info = await _held(request)
+    except (web.HTTPForbidden, web.HTTPNotFound) as exc:
+        return web.json_response({"error": exc.text}, status=exc.status)
+    try:
+        await state(request).rasa.signal(
+            info.conversation_id, typing={"agent": account(request).first_name})
+    except RasaUnavailable as exc:
+        return web.json_response({"error": str(exc)}, status=503)
+    return web.json_response({"ok": True})
 
 
 async def _resume_with(console: ConsoleState, conversation_id: str, text: str,

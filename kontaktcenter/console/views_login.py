@@ -1,4 +1,5 @@
-"""Login and logout."""
+"""Login and logout; presence follows them (kontaktcenter.desk.presence): logging out
+makes the agent borta, and a first login starts as borta until the agent chooses."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from kontaktcenter.client_address import HEADER, client_address
 from kontaktcenter.console.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    account,
     new_login_token,
     set_cookie,
     tokens_match,
 )
 from kontaktcenter.console.render import render
 from kontaktcenter.console.state import state
+from kontaktcenter.console.views_presence import routing
 from kontaktcenter.staff.throttle import THROTTLED
 
 
@@ -49,6 +52,7 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(request, result.message, 401)
     console.login_throttle.succeeded(address, username)
     token, _csrf = await asyncio.to_thread(console.staff.create_session, result.account)
+    await asyncio.to_thread(routing(request).logged_in, result.account.username)
     response = web.HTTPFound("/console")
     set_cookie(response, request, SESSION_COOKIE, token)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/console")
@@ -57,6 +61,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     await asyncio.to_thread(state(request).staff.end_session, request.cookies.get(SESSION_COOKIE))
+    await asyncio.to_thread(routing(request).logged_out, account(request).username)
     response = web.HTTPFound("/console/login")
     response.del_cookie(SESSION_COOKIE, path="/console")
     raise response

@@ -15,7 +15,8 @@ from kontaktcenter.staff.accounts import ROLE_TEAM_LEAD
 
 
 def routing(request: web.Request) -> Routing:
-    return Routing(state(request).register.db)
+    console = state(request)
+    return Routing(console.register.db, idle_timeout=console.staff.idle_timeout)
 
 
 async def available_colleagues(request: web.Request) -> list[AgentLoad]:

@@ -29,6 +29,10 @@ class HandoverRecord(Base):
     taken_at = Column(UTCDateTime(), nullable=True)
     ended_at = Column(UTCDateTime(), nullable=True)
     ended_by = Column(String(100), nullable=True)
+    # When the resident was last seen typing (throttled; kontaktcenter.desk.typing).
+    resident_typing_at = Column(UTCDateTime(), nullable=True)
+    # When the resident ended the conversation in the web chat (the agent is told).
+    resident_left_at = Column(UTCDateTime(), nullable=True)
 
 
 class CallbackRecord(Base):

@@ -81,6 +81,7 @@ class HandoverInfo:
     agent_name: str | None
     taken_at: datetime | None
     ended_at: datetime | None
+    resident_left_at: datetime | None = None  # ended the web chat ("Avsluta och rensa")
 
     @property
     def active(self) -> bool:
@@ -119,7 +120,7 @@ def _info(row: HandoverRecord) -> HandoverInfo:
     return HandoverInfo(
         row.id, row.conversation_id, row.diarienummer, row.channel, row.concern, row.status,
         row.requested_at, row.queued_at, row.assigned_to, row.agent_username, row.agent_name,
-        row.taken_at, row.ended_at,
+        row.taken_at, row.ended_at, row.resident_left_at,
     )
 
 
@@ -408,6 +409,27 @@ class HandoverService:
                 ).scalar_one()
                 case.closing_note = text
             return _callback(row)
+
+    def resident_messages(self, handover_ids: list[int]) -> dict[int, int]:
+        """How many messages the resident has written in each handover's ärende.
+
+        The console's unread marks compare this with what the agent has seen; the
+        register is the source, so it moves exactly when the console is pushed.
+        """
+        if not handover_ids:
+            return {}
+        with self.db.session() as session:
+            rows = session.execute(
+                select(HandoverRecord.id, func.count(Message.id))
+                .join(Case, Case.diarienummer == HandoverRecord.diarienummer)
+                .join(Message, Message.case_id == Case.id)
+                .where(HandoverRecord.id.in_(handover_ids),
+                       Message.sender_role == ROLE_RESIDENT,
+                       ~Message.text.startswith("/"))
+                .group_by(HandoverRecord.id)
+            ).all()
+        counts = {int(hid): int(n) for hid, n in rows}
+        return {hid: counts.get(hid, 0) for hid in handover_ids}
 
     # -- internals ----------------------------------------------------------------------
 

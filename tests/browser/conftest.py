@@ -104,13 +104,25 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     (workdir / "var").mkdir()
     # A Tuesday morning, when kontaktcenter is open: the replies do not depend on the hour
     # the suite happens to run (every process reads KC_NOW through kontaktcenter.clock).
-    stack = RasaStack(workdir, extra_env={"KC_WEB_URL": origin, "KC_NOW": OPEN_MOMENT}).start()
+    # One clock for the stack and this process (the autouse _stack_clock below): the
+    # console's queue timeout compares the action server's times with its own.
+    # Rasa stamps events with the real clock while the register's idle check reads KC_NOW
+    # (a day or more ahead here): without a long idle limit the recorder would close every
+    # ärende within a minute, even one an agent is handling (the desk walkthrough).
+    broker = {"type": "rasa_addons.event_broker.RecordsEventBroker",
+              "spool_dir": str(workdir / "var" / "spool"), "idle_minutes": 60 * 24 * 30}
+    stack = RasaStack(workdir, now=OPEN_MOMENT, extra_env={"KC_WEB_URL": origin},
+                      endpoints_override={"event_broker": broker}).start()
     try:
         settings = replace(
             Settings.from_env({**os.environ, "KC_HOME": str(ROOT)}),
             var_dir=workdir / "var",
             database_url=stack.env["KC_DATABASE_URL"],
             rasa_public_url=stack.url,
+            # The console in the same web app talks to this stack's Rasa API (the agent
+            # desk walkthrough, tests/browser/test_desk_walkthrough.py).
+            rasa_url=stack.url,
+            rasa_token=stack.token,
             web_url=origin,
             conversation_secret=stack.conversation_secret,
         )

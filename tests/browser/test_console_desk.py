@@ -13,11 +13,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from playwright.sync_api import Browser, Page, expect
 
 from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
+from kontaktcenter.desk.presence import AWAY, Routing
 from kontaktcenter.handover import HandoverService
+from kontaktcenter.handover.contact import Contact
 from kontaktcenter.records.register import Register
 from kontaktcenter.settings import Settings
 from kontaktcenter.staff import StaffDirectory
@@ -37,6 +40,7 @@ class Desk:
     handover_id: int
     diarienummer: str
     database_url: str
+    app: web.Application
 
 
 @pytest.fixture
@@ -56,13 +60,14 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     settings = Settings(root=ROOT, var_dir=tmp_path, config_dir=ROOT / "config",
                         database_url=url, rasa_url=f"http://127.0.0.1:{rasa_port}",
                         rasa_token=TOKEN)
-    web = ServerThread(create_app(settings), web_port)
-    web.start()
-    assert rasa_server.ready.wait(30) and web.ready.wait(30)
+    app = create_app(settings)
+    web_thread = ServerThread(app, web_port)
+    web_thread.start()
+    assert rasa_server.ready.wait(30) and web_thread.ready.wait(30)
     try:
-        yield Desk(f"http://127.0.0.1:{web_port}", rasa, hid, case.diarienummer, url)
+        yield Desk(f"http://127.0.0.1:{web_port}", rasa, hid, case.diarienummer, url, app)
     finally:
-        web.stop()
+        web_thread.stop()
         rasa_server.stop()
         get_database(url).dispose()
 
@@ -176,19 +181,28 @@ def test_status_by_keyboard_and_the_team_overview_pass_axe(
     console.keyboard.press("Enter")
     expect(console.locator("main p").first).to_contain_text("Du är tillgänglig")
 
+    # The team lead at another desk (Anna stays logged in: presence follows the login).
     StaffDirectory(desk.database_url).add("tove", "Tove Teamledare", "teamledare", PASSWORD)
-    console.goto(desk.url + "/console")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    lead = context.new_page()
+    try:
+        lead.goto(desk.url + "/console/login")
+        lead.fill("input[name=username]", "tove")
+        lead.fill("input[name=password]", PASSWORD)
+        lead.click("button[type=submit]")
+        lead.get_by_role("link", name="Teamöversikt").click()
+        expect(lead.locator("#queue-length")).to_have_text("0")
+        row = lead.get_by_role("row", name="Anna Andersson (anna)")
+        expect(row).to_contain_text("tillgänglig")
+        expect(row).to_contain_text("1 av 3")
+        violations = axe_violations(lead)
+        assert violations == [], describe(violations)
+    finally:
+        context.close()
+    # Logging out makes Anna borta for the team lead too.
     console.get_by_role("button", name="Logga ut").click()
-    console.fill("input[name=username]", "tove")
-    console.fill("input[name=password]", PASSWORD)
-    console.click("button[type=submit]")
-    console.get_by_role("link", name="Teamöversikt").click()
-    expect(console.locator("#queue-length")).to_have_text("0")
-    row = console.get_by_role("row", name="Anna Andersson (anna)")
-    expect(row).to_contain_text("tillgänglig")
-    expect(row).to_contain_text("1 av 3")
-    violations = axe_violations(console)
-    assert violations == [], describe(violations)
+    expect(console.locator("input[name=username]")).to_be_visible()
+    assert Routing(desk.database_url).status_of("anna") == AWAY
 
 
 BACKGROUND_TAB = """
@@ -217,3 +231,98 @@ def test_a_new_queue_item_is_pushed_and_notified_in_a_background_tab(
     expect(sound).not_to_be_checked()
     sound.check()
     assert console.evaluate("() => localStorage.getItem('kcSound')") == "1"
+
+
+# Every element the keyboard should reach: visible, enabled, not taken out of the order.
+# Radio buttons count once per group (Tab enters a group at one of them).
+MARK_FOCUSABLE = """() => {
+    const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+    const seen = new Set();
+    let count = 0;
+    for (const node of document.querySelectorAll(selector)) {
+        if (node.disabled || node.tabIndex < 0 || node.closest('[hidden]')) continue;
+        const box = node.getBoundingClientRect();
+        if (!box.width || !box.height || getComputedStyle(node).visibility === 'hidden') continue;
+        const key = node.type === 'radio' ? 'radio:' + node.name : 'n' + count;
+        node.setAttribute('data-kc-key', key);
+        if (!seen.has(key)) { seen.add(key); count += 1; }
+    }
+    return [...seen];
+}"""
+
+
+def keyboard_reaches_everything(page: Page) -> None:
+    """Tab through the page from the top: every control is reached, none traps the focus."""
+    wanted = page.evaluate(MARK_FOCUSABLE)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")
+    reached = set()
+    for _ in range(2 * len(wanted) + 20):
+        page.keyboard.press("Tab")
+        key = page.evaluate("() => document.activeElement?.getAttribute('data-kc-key')")
+        if key:
+            reached.add(key)
+        if reached >= set(wanted):
+            return
+    missing = [k for k in wanted if k not in reached]
+    shown = page.evaluate("""keys => keys.map(k => document.querySelector(
+        `[data-kc-key="${k}"]`)?.outerHTML.slice(0, 200))""", missing)
+    raise AssertionError(f"{page.url}: Tab never reached {shown}")
+
+
+def console_pages(desk: Desk, case_number: str) -> list[str]:
+    """One URL for every page route of the console (new routes must be added here)."""
+    urls = {
+        "/console": "/console", "/console/": "/console/",
+        "/console/handover/{id}": f"/console/handover/{desk.handover_id}",
+        "/console/callbacks": "/console/callbacks",
+        "/console/cases": "/console/cases?q=bygglov",
+        "/console/cases/{number}": f"/console/cases/{case_number}",
+        "/console/hours": "/console/hours", "/console/statistik": "/console/statistik",
+        "/console/obesvarade": "/console/obesvarade", "/console/snabbsvar": "/console/snabbsvar",
+        "/console/status": "/console/status", "/console/team": "/console/team",
+    }
+    routes = {
+        r.resource.canonical for r in desk.app.router.routes()
+        if r.method == "GET" and r.resource is not None
+        and r.resource.canonical.startswith("/console")
+        and not r.resource.canonical.startswith(("/console/api/", "/console/static"))
+        and r.resource.canonical != "/console/login"
+    }
+    assert routes == set(urls), f"console pages without an axe check: {routes - set(urls)}"
+    return [desk.url + u for u in urls.values()]
+
+
+def test_axe_and_the_keyboard_on_every_console_page(
+    console: Page, desk: Desk, browser: Browser
+) -> None:
+    """Every console page, for an agent and for a team lead, with content on it."""
+    StaffDirectory(desk.database_url).add("tove", "Tove Teamledare", "teamledare", PASSWORD)
+    case = Register(desk.database_url).open_case(
+        "conv-callback", datetime(2026, 11, 30, 9, 30, tzinfo=timezone.utc))
+    HandoverService(desk.database_url).leave_callback(
+        "conv-callback", "Kan ni ringa mig om bygglov?", Contact("telefon", "0701234567"),
+        case.diarienummer)
+    HandoverService(desk.database_url).request("conv-waiting", concern="Parkering")
+    pages = console_pages(desk, case.diarienummer)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    try:
+        login = context.new_page()
+        login.goto(desk.url + "/console/login")
+        assert axe_violations(login) == [], describe(axe_violations(login))
+        keyboard_reaches_everything(login)
+        login.fill("input[name=username]", "tove")
+        login.fill("input[name=password]", PASSWORD)
+        login.click("button[type=submit]")
+        expect(login.locator("#queue-rows")).to_contain_text("Parkering")
+        for page in (console, login):  # anna (kommunvägledare), tove (teamledare)
+            for url in pages:
+                page.goto(url)
+                expect(page.locator("main")).to_be_visible()
+                if "/handover/" in url and page is console:
+                    expect(page.locator("#transcript")).to_be_visible()
+                violations = axe_violations(page)
+                assert violations == [], f"{url}\n" + describe(violations)
+                keyboard_reaches_everything(page)
+    finally:
+        context.close()

@@ -36,8 +36,10 @@ def test_nobody_available_offers_the_message_form_then_an_available_agent_gets_t
     # The bot is not paused: it still answers.
     assert stack.say(resident, "nej tack")
     username = "e2e" + uuid.uuid4().hex[:8]
-    StaffDirectory(db).add(username, "Anna Andersson", "kommunvägledare", "ett-långt-lösenord-42")
-    Routing(db).set_status(username, AVAILABLE)
+    staff = StaffDirectory(db)
+    staff.create_session(
+        staff.add(username, "Anna Andersson", "kommunvägledare", "ett-långt-lösenord-42"))
+    Routing(db).set_status(username, AVAILABLE)  # logged in and tillgänglig
     try:
         replies = stack.say(resident, "jag vill prata med en människa")
         assert "i kön" in " ".join(r.get("text", "") for r in replies)

@@ -95,7 +95,8 @@ def agent_account(stack: RasaStack) -> str:
     """A kommunvägledare who is tillgänglig: the bot queues only when someone can take it."""
     staff = StaffDirectory(db_url(stack))
     username = "e2e" + uuid.uuid4().hex[:8]
-    staff.add(username, "Anna Andersson", "kommunvägledare", PASSWORD)
+    account = staff.add(username, "Anna Andersson", "kommunvägledare", PASSWORD)
+    staff.create_session(account)  # logged in at her desk: presence counts only then
     Routing(db_url(stack)).set_status(username, AVAILABLE)
     return username
 

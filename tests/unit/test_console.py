@@ -35,6 +35,9 @@ class FakeRasa:
         self.app = web.Application()
         self.app.router.add_post("/conversations/{id}/tracker/events", self.post_events)
         self.app.router.add_get("/conversations/{id}/tracker", self.tracker)
+        # The web chat channel's signal route (typing, queue place): rasa_addons/socketio_channel.py
+        self.signals: list[dict[str, Any]] = []
+        self.app.router.add_post("/webhooks/socketio/kc/signal", self.signal)
 
     def _check(self, request: web.Request) -> None:
         """As Rasa started with the token as JWT secret: a signed admin Bearer JWT only."""
@@ -54,6 +57,11 @@ class FakeRasa:
         self.events.setdefault(request.match_info["id"], []).extend(body)
         return web.json_response({"events": body})
 
+    async def signal(self, request: web.Request) -> web.Response:
+        self._check(request)
+        self.signals.append(await request.json())
+        return web.json_response({"ok": True})
+
     async def tracker(self, request: web.Request) -> web.Response:
         self._check(request)
         return web.json_response({"events": self.events.get(request.match_info["id"], [])})
@@ -68,7 +76,11 @@ def run(tmp_path: Path, scenario: Scenario, **settings_extra: Any) -> None:
     staff = StaffDirectory(url)
     staff.add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
     staff.add("bo", "Bo Berg", "kommunvägledare", PASSWORD)
-    Routing(url).set_status("bo", AVAILABLE)  # chats are transferred only to available agents
+    # Chats are transferred only to available agents who are logged in.
+    bo = staff.get("bo")
+    assert bo is not None
+    staff.create_session(bo)
+    Routing(url).set_status("bo", AVAILABLE)
     handover = HandoverService(url)
 
     async def main() -> None:

@@ -187,7 +187,6 @@ def test_the_team_lead_sees_presence_queue_and_chats_per_agent(tmp_path: Path) -
                        staff: StaffDirectory) -> None:
         staff.add("tove", "Tove Teamledare", "teamledare", PASSWORD)
         routing = Routing(handover.db)
-        routing.set_status("anna", "available")
         asked = now_utc() - timedelta(minutes=12, seconds=10)  # sessions use the real clock
         with freeze_time(asked):
             taken = handover.request("conv-1")
@@ -201,6 +200,12 @@ def test_the_team_lead_sees_presence_queue_and_chats_per_agent(tmp_path: Path) -
         assert "/console/team" not in await (await client.get("/console")).text()
         await client.post("/console/logout", data={
             "csrf_token": token_in(await (await client.get("/console")).text())})
+        # Anna at her own desk: logged in and tillgänglig (logging out made her borta).
+        anna = staff.get("anna")
+        assert anna is not None
+        staff.create_session(anna)
+        assert routing.status_of("anna") == "away"
+        routing.set_status("anna", "available")
         await login(client, "tove")
         page = await client.get("/console/team")
         html = await page.text()

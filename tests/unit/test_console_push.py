@@ -7,11 +7,15 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient
-from test_console import FakeRasa, login, run
+from test_console import FakeRasa, login, run, token_in
 
-from kontaktcenter.desk.changes import ChangeWatcher
+from kontaktcenter.console import views_events
+from kontaktcenter.desk.changes import ChangeWatcher, queue_places
+from kontaktcenter.desk.typing import ResidentSignals
 from kontaktcenter.handover import HandoverService
+from kontaktcenter.rasa_client import RasaUnavailable
 from kontaktcenter.records import get_register
 from kontaktcenter.staff import StaffDirectory
 from tests.records_events import ev
@@ -89,3 +93,124 @@ def test_the_stream_pushes_queue_changes_and_only_the_agents_own_messages(
         stream.close()
 
     run(tmp_path, scenario)
+
+
+def test_queue_places_name_new_places_and_those_who_left() -> None:
+    assert queue_places(None, ("a", "b")) == {"a": 1, "b": 2}
+    assert queue_places(("a", "b"), ("a", "b")) == {}
+    assert queue_places(("a", "b", "c"), ("b", "c", "d")) == {"a": 0, "b": 1, "c": 2, "d": 3}
+
+
+def test_the_watcher_reports_typing_residents_and_queue_places(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        watcher = ChangeWatcher(handover.db)
+        typing = ResidentSignals(handover.db)
+        first = handover.request("c1")
+        assert watcher.poll().places == {"c1": 1}  # the first look tells everyone waiting
+        handover.request("c2")
+        assert watcher.poll().places == {"c2": 2}
+        assert typing.record("c2") is False  # queued, with nobody yet: nothing recorded
+        assert watcher.poll().typing == {}
+        handover.take(first.handover.id, "anna", "Anna Andersson")
+        assert watcher.poll().places == {"c1": 0, "c2": 1}  # c2 moved up, c1 left the queue
+        assert typing.record("c1") is True
+        changes = watcher.poll()
+        assert changes.typing == {first.handover.id: "anna"} and not changes.queue
+        assert not watcher.poll().any  # reported once per new stamp
+        assert typing.left("c1") is True  # the resident ended the web chat
+        assert watcher.poll().messages == {first.handover.id: "anna"}  # her page looks again
+        assert typing.left("c1") is False  # once
+        assert handover.get(first.handover.id).resident_left_at is not None
+
+    run(tmp_path, scenario)
+
+
+def test_the_resident_typing_is_throttled_per_conversation() -> None:
+    now = [100.0]
+    typing = ResidentSignals("sqlite://", clock=lambda: now[0])
+    assert typing.due("c1") and not typing.due("c1") and typing.due("c2")
+    now[0] += 2.0
+    assert typing.due("c1")
+
+
+def test_typing_and_queue_places_reach_the_right_people(tmp_path: Path) -> None:
+    async def scenario(client: TestClient, rasa: FakeRasa, handover: HandoverService,
+                       staff: StaffDirectory) -> None:
+        await login(client)  # anna
+        page = await (await client.get("/console")).text()
+        stream = await client.get("/console/api/events")
+        assert await _next_event(stream) == ("ready", "{}")
+        mine = handover.request("mine")
+        assert (await _next_event(stream))[0] == "queue"  # each step seen on its own
+        theirs = handover.request("theirs")
+        assert (await _next_event(stream))[0] == "queue"
+        handover.take(mine.handover.id, "anna", "Anna Andersson")
+        assert (await _next_event(stream))[0] == "queue"
+        handover.take(theirs.handover.id, "bo", "Bo Berg")
+        assert (await _next_event(stream))[0] == "queue"
+        typing = ResidentSignals(handover.db)
+        await asyncio.to_thread(typing.record, "theirs")
+        await asyncio.to_thread(typing.record, "mine")
+        while (event := await _next_event(stream))[0] != "typing":
+            pass
+        assert json.loads(event[1]) == {"handovers": [mine.handover.id]}  # never bo's chat
+        stream.close()
+
+        # The residents were told their places as the queue moved, by conversation.
+        async def told() -> list[tuple[str, int]]:
+            return [(s["conversation_id"], s["queue"]["place"]) for s in rasa.signals
+                    if "queue" in s]
+        for _ in range(100):  # the watcher runs every 50 ms; at most 10 s
+            if ("theirs", 0) in await told():
+                break
+            await asyncio.sleep(0.1)
+        places = await told()
+        assert [p for c, p in places if c == "mine"] == [1, 0]
+        assert [p for c, p in places if c == "theirs"] == [2, 1, 0]
+
+        # The agent typing: the resident's widget is signalled, with the first name only.
+        csrf = token_in(page)
+        typed = await client.post(f"/console/handover/{mine.handover.id}/typing",
+                                  headers={"X-CSRF-Token": csrf})
+        assert typed.status == 200
+        assert rasa.signals[-1] == {"conversation_id": "mine", "typing": {"agent": "Anna"}}
+        refused = await client.post(f"/console/handover/{theirs.handover.id}/typing",
+                                    headers={"X-CSRF-Token": csrf})
+        assert refused.status == 403 and rasa.signals[-1]["conversation_id"] == "mine"
+
+    run(tmp_path, scenario)
+
+
+def test_queue_places_wait_for_rasa_and_the_latest_place_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rasa away: nothing is lost, a newer place replaces an unsent one, order is kept."""
+    monkeypatch.setattr(views_events, "RETRY_SECONDS", 0.01)
+    sent: list[tuple[str, int]] = []
+    failures = [1]
+
+    class Rasa:
+        async def signal(self, conversation: str, **what: dict[str, int]) -> None:
+            if failures[0]:
+                failures[0] -= 1
+                raise RasaUnavailable("borta")
+            sent.append((conversation, what["queue"]["place"]))
+
+    class Console:
+        rasa = Rasa()
+
+    async def main() -> None:
+        teller = views_events.PlaceTeller(Console())  # type: ignore[arg-type]
+        task = asyncio.create_task(teller.run())
+        teller.tell({"a": 2, "b": 3})
+        await asyncio.sleep(0)
+        teller.tell({"a": 1})
+        for _ in range(200):
+            if len(sent) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    asyncio.run(main())
+    assert sent == [("a", 1), ("b", 3)]

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import delete
 
 from actions import handover as handover_actions
 from actions import services
+from kontaktcenter.clock import now_utc
 from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
 from kontaktcenter.desk.presence import (
@@ -27,6 +29,7 @@ from kontaktcenter.desk.presence import (
 )
 from kontaktcenter.handover import HandoverService, NoAgentAvailable, texts
 from kontaktcenter.staff import StaffDirectory
+from kontaktcenter.staff.models import StaffSession
 
 PASSWORD = "ett-långt-lösenord-42"
 
@@ -39,8 +42,18 @@ def url(tmp_path: Path) -> Iterator[str]:
     staff.add("anna", "Anna Andersson", "kommunvägledare", PASSWORD)
     staff.add("bo", "Bo Berg", "teamledare", PASSWORD)
     staff.add("rut", "Rut Registrator", "registrator", PASSWORD)
+    for name in ("anna", "bo", "rut"):
+        log_in(url, name)
     yield url
     get_database(url).dispose()
+
+
+def log_in(url: str, username: str) -> str:
+    """A live console session (presence counts only for agents who are logged in)."""
+    staff = StaffDirectory(url)
+    account = staff.get(username)
+    assert account is not None
+    return staff.create_session(account)[0]
 
 
 def test_statuses_in_swedish_or_as_codes() -> None:
@@ -123,6 +136,7 @@ def test_action_request_human_offers_the_message_form_when_nobody_is_available(
     monkeypatch.setattr(handover_actions, "_concern", lambda tracker: "")
     monkeypatch.setattr(services, "calendar", lambda: StaffedCalendar())
     with freeze_time(datetime(2026, 12, 31, 22, 59, 30, tzinfo=timezone.utc)):
+        log_in(url, "anna")  # a session that is live at this moment
         dispatcher = CollectingDispatcher()
         events = asyncio.run(handover_actions.ActionRequestHuman().run(
             dispatcher, _tracker("c1"), {}))
@@ -136,3 +150,40 @@ def test_action_request_human_offers_the_message_form_when_nobody_is_available(
             dispatcher, _tracker("c1"), {}))
         assert "i kön" in dispatcher.messages[0]["text"]
         assert [e["event"] for e in events] == ["slot", "pause"]
+
+
+def test_presence_follows_the_login(url: str) -> None:
+    """Logged out, expired or idle: borta, whatever was chosen; a new login starts borta."""
+    staff = StaffDirectory(url)
+    anna = staff.get("anna")
+    assert anna is not None
+    routing = Routing(url, idle_timeout=timedelta(minutes=30))
+    with get_database(url).session() as session:  # the fixture's sessions: nobody logged in
+        session.execute(delete(StaffSession))
+    routing.set_status("anna", AVAILABLE)
+    assert routing.status_of("anna") == AWAY  # chosen, but not logged in
+    assert routing.available() == []
+
+    token = log_in(url, "anna")
+    routing.logged_in("anna")  # a login with no other live session starts borta
+    assert routing.status_of("anna") == AWAY
+    routing.set_status("anna", AVAILABLE)
+    assert [a.username for a in routing.available()] == ["anna"]
+
+    second = log_in(url, "anna")  # a second tab or browser keeps the chosen status
+    routing.logged_in("anna")
+    assert routing.status_of("anna") == AVAILABLE
+    staff.end_session(second)
+
+    with freeze_time(now_utc() + timedelta(minutes=31)):  # idle longer than the limit
+        assert routing.status_of("anna") == AWAY
+        assert routing.available() == []
+        assert [a.status for a in routing.loads() if a.username == "anna"] == [AWAY]
+    assert routing.status_of("anna") == AVAILABLE  # still within the limit now
+
+    staff.end_session(token)
+    routing.logged_out("anna")
+    assert routing.status_of("anna") == AWAY
+    log_in(url, "anna")
+    routing.logged_in("anna")
+    assert routing.status_of("anna") == AWAY  # logging in never silently makes one available

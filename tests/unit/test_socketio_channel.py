@@ -335,3 +335,94 @@ def test_parts_in_another_language_reach_the_widget_cleaned() -> None:
 )
 def test_unusable_language_parts_are_dropped(parts: Any) -> None:
     assert "kc_lang" not in channel.widget_fields({"kc_lang": parts})
+
+
+class RecordingTyping:
+    """A ResidentSignals that remembers what it would have written."""
+
+    def __init__(self) -> None:
+        self.recorded: list[str] = []
+        self.gone: list[str] = []
+        self.allow = True
+
+    def due(self, conversation_id: str) -> bool:
+        return self.allow
+
+    def record(self, conversation_id: str) -> bool:
+        self.recorded.append(conversation_id)
+        return True
+
+    def left(self, conversation_id: str) -> bool:
+        self.gone.append(conversation_id)
+        return True
+
+
+def build_with_typing(fake: dict[str, Any], secret: str = "api-token") -> tuple[
+        FakeServer, SocketIOInput, RecordingTyping]:
+    typing = RecordingTyping()
+    input_channel = SocketIOInput(session_persistence=True, tokens=TOKENS, flood=FloodGuard(),
+                                  cors_allowed_origins=["http://localhost:8080"],
+                                  residents=typing, console_secret=secret)  # type: ignore[arg-type]
+
+    async def on_new_message(message: UserMessage) -> None:
+        pass
+
+    input_channel.blueprint(on_new_message)
+    return fake["server"], input_channel, typing
+
+
+def test_resident_typing_is_recorded_for_the_confirmed_conversation_only(
+    fake: dict[str, Any],
+) -> None:
+    server, _, typing = build_with_typing(fake)
+    asyncio.run(server.handlers["kc_typing"]("early", {}))  # no conversation yet: nothing
+    assert typing.recorded == []
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
+    conversation = issued_id(server.emitted[-1][1])
+    asyncio.run(server.handlers["kc_typing"]("sid", {"session_id": "someone-else"}))
+    assert typing.recorded == [conversation]  # whatever the payload claims
+    typing.allow = False  # throttled
+    asyncio.run(server.handlers["kc_typing"]("sid", {}))
+    assert typing.recorded == [conversation]
+
+
+def test_console_signals_need_the_api_token_and_reach_one_room_without_text(
+    fake: dict[str, Any],
+) -> None:
+    import jwt
+
+    server, input_channel, _ = build_with_typing(fake)
+    admin = "Bearer " + jwt.encode({"user": {"username": "k", "role": "admin"}}, "api-token",
+                                   algorithm="HS256")
+    resident = "Bearer " + jwt.encode({"user": {"username": "c1", "role": "user"}},
+                                      "api-token", algorithm="HS256")
+    forged = "Bearer " + jwt.encode({"user": {"role": "admin"}}, "guess", algorithm="HS256")
+    assert channel.console_authorised(admin, "api-token")
+    for header in (resident, forged, None, "api-token", "Bearer x"):
+        assert not channel.console_authorised(header, "api-token")
+    assert not channel.console_authorised(admin, None)  # no token configured: nobody
+
+    asyncio.run(input_channel.emit_signal(
+        {"conversation_id": "c1", "typing": {"agent": "  Anna \n Andersson "}}))
+    asyncio.run(input_channel.emit_signal({"conversation_id": "c1", "queue": {"place": 2}}))
+    assert server.emitted[-2:] == [("kc_typing", {"agent": "Anna Andersson"}, "c1"),
+                                   ("kc_queue", {"place": 2}, "c1")]
+    for bad in ({"typing": {}}, {"conversation_id": "c1", "queue": {"place": -1}},
+                {"conversation_id": "c1", "queue": {"place": True}},
+                {"conversation_id": "c1", "text": "hej"}, "c1", None):
+        refused = asyncio.run(input_channel.emit_signal(bad))
+        assert refused.status == 400
+    assert len(server.emitted) == 2
+
+
+def test_asking_for_a_fresh_conversation_marks_the_old_one_as_left(fake: dict[str, Any]) -> None:
+    """"Avsluta och rensa samtalet": the widget asks the same socket for a new one."""
+    server, _, signals = build_with_typing(fake)
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
+    token = server.emitted[-1][1]
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": token}))
+    asyncio.run(server.handlers["session_request"]("other", {"session_id": None}))
+    assert signals.gone == []  # a reconnect, or another socket's first conversation
+    asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
+    assert signals.gone == [issued_id(token)]
+    assert issued_id(server.emitted[-1][1]) != issued_id(token)

@@ -27,22 +27,88 @@
     }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
   }
 
-  // Push: the server sends "queue" and "messages" events (server-sent events); a slow
-  // poll is only the fallback if the stream is down.
+  // Push: the server sends "queue", "messages" and "typing" events (server-sent events);
+  // a slow poll is only the fallback if the stream is down. One stream per page, any
+  // number of listeners.
   var FALLBACK_MS = 15000;
-  function pushed(handlers) {
+  var listeners = { queue: [], messages: [], typing: [], ready: [] };
+  function on(name, fn) { listeners[name].push(fn); }
+  function fire(name, ids) { listeners[name].forEach(function (fn) { fn(ids); }); }
+  function startPush() {
     if (!window.EventSource) return;
     var source = new EventSource("/console/api/events");
-    source.addEventListener("queue", function () { if (handlers.queue) handlers.queue(); });
-    source.addEventListener("messages", function (event) {
-      var data = JSON.parse(event.data || "{}");
-      if (handlers.messages) handlers.messages(data.handovers || []);
+    ["queue", "messages", "typing"].forEach(function (name) {
+      source.addEventListener(name, function (event) {
+        var data = JSON.parse(event.data || "{}");
+        fire(name, (data.handovers || []).map(Number));
+      });
     });
     // On (re)connect: catch up on anything that changed while the stream was down.
     source.addEventListener("ready", function () {
       document.body.setAttribute("data-push", "on");
-      if (handlers.ready) handlers.ready();
+      fire("ready", []);
     });
+  }
+
+  // Unread marks: the register's count of what the resident wrote in each of my chats,
+  // against the count this browser last showed the agent (kept per browser, so every
+  // tab agrees). A chat never opened here counts as read.
+  var SEEN_KEY = "kcSeen";
+  function seenCounts() {
+    try { return JSON.parse(localStorage.getItem(SEEN_KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function markSeen(id, count) {
+    var all = seenCounts();
+    if (all[id] === count) return;
+    all[id] = count;
+    localStorage.setItem(SEEN_KEY, JSON.stringify(all));
+  }
+  function unreadOf(item, seen) {
+    var before = seen[item.id];
+    return before === undefined ? 0 : Math.max(0, item.resident_messages - before);
+  }
+  function unreadText(n) { return n === 1 ? "1 nytt meddelande" : n + " nya meddelanden"; }
+
+  // "Mina pågående samtal" with unread marks, on the queue page and beside a conversation.
+  // A chat getting its first unread message is announced once (politely).
+  function myChats(currentId) {
+    var list = document.getElementById("mine");
+    var live = document.getElementById("desk-live");
+    if (!list) return function () {};
+    var unreadBefore = {};
+    var items = [];
+    function render() {
+      var seen = seenCounts();
+      list.replaceChildren();
+      if (!items.length) list.appendChild(el("li", "", "Inga just nu."));
+      items.forEach(function (item) {
+        var li = el("li");
+        var a = el("a", "", (item.diarienummer || "Samtal") + ": " + item.concern);
+        a.href = "/console/handover/" + item.id;
+        if (String(item.id) === String(currentId)) a.setAttribute("aria-current", "page");
+        li.appendChild(a);
+        var unread = String(item.id) === String(currentId) ? 0 : unreadOf(item, seen);
+        if (unread) {
+          li.appendChild(el("span", "unread", unreadText(unread)));
+          if (!unreadBefore[item.id] && live) {
+            live.textContent = unreadText(unread) + " i " + (item.diarienummer || "ett samtal") + ".";
+          }
+        }
+        unreadBefore[item.id] = unread;
+        list.appendChild(li);
+      });
+      list.setAttribute("data-loaded", "1");
+    }
+    window.addEventListener("storage", function (event) { if (event.key === SEEN_KEY) render(); });
+    return function (mine) {
+      items = mine;
+      if (currentId === null) {  // the queue page has the full list: forget closed chats
+        var seen = seenCounts(), kept = {};
+        mine.forEach(function (item) { if (seen[item.id] !== undefined) kept[item.id] = seen[item.id]; });
+        localStorage.setItem(SEEN_KEY, JSON.stringify(kept));
+      }
+      render();
+    };
   }
 
   // Notification: a count in the page title while the tab is not looked at, an optional
@@ -88,7 +154,7 @@
 
   function queuePage() {
     var rows = document.getElementById("queue-rows");
-    var mine = document.getElementById("mine");
+    var showMine = myChats(null);
     var known = null;
     function takeButton(id) {
       var form = el("form");
@@ -115,21 +181,23 @@
         res.body.queue.forEach(function (item) {
           var tr = el("tr");
           tr.appendChild(el("td", "", item.waited_minutes + " min"));
-          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")));
+          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")
+            + (item.resident_left ? " (invånaren har lämnat)" : "")));
           tr.appendChild(el("td", "", item.diarienummer || ""));
           tr.appendChild(el("td", "", item.channel));
           var action = el("td"); action.appendChild(takeButton(item.id)); tr.appendChild(action);
           rows.appendChild(tr);
         });
-        mine.replaceChildren();
-        res.body.mine.forEach(function (item) {
-          var li = el("li"); var a = el("a", "", (item.diarienummer || "Samtal") + ": " + item.concern);
-          a.href = "/console/handover/" + item.id; li.appendChild(a); mine.appendChild(li);
-        });
+        showMine(res.body.mine);
       }).catch(function () {});
     }
     refresh();
-    pushed({ queue: refresh, ready: refresh });
+    on("queue", refresh);
+    on("ready", refresh);
+    on("messages", function () {
+      refresh();
+      notify("Nytt meddelande", "En invånare har skrivit i ett av dina samtal.");
+    });
     setInterval(refresh, FALLBACK_MS);
   }
 
@@ -137,15 +205,33 @@
     var id = document.body.getAttribute("data-handover");
     var list = document.getElementById("transcript");
     var problem = document.getElementById("transcript-error");
+    var typingLine = document.getElementById("typing-status");
+    var showMine = myChats(id);
     var shown = -1;
+    var typingTimer = null;
+    var TYPING_SHOWN_MS = 5000;
+    function residentTyping(on) {
+      clearTimeout(typingTimer);
+      if (!typingLine) return;
+      // Only the change from quiet to typing is announced (role=status, polite).
+      var text = on ? "Invånaren skriver …" : "";
+      if (typingLine.textContent !== text) typingLine.textContent = text;
+      if (on) typingTimer = setTimeout(function () { residentTyping(false); }, TYPING_SHOWN_MS);
+    }
+    function refreshMine() {
+      getJSON("/console/api/queue").then(function (res) { if (res.ok) showMine(res.body.mine); })
+        .catch(function () {});
+    }
     function refresh() {
       getJSON("/console/api/handover/" + id + "/transcript").then(function (res) {
         if (!res.ok) { problem.textContent = res.body.error || "Fel"; problem.hidden = false; return; }
         problem.hidden = true;
         var notice = document.getElementById("transcript-notice");
         if (notice) { notice.textContent = res.body.notice || ""; notice.hidden = !res.body.notice; }
+        if (!document.hidden) markSeen(id, res.body.resident_messages);
         var messages = res.body.messages;
         if (messages.length === shown) return;
+        if (shown >= 0) residentTyping(false);  // what was being typed has arrived
         shown = messages.length;
         list.replaceChildren();
         messages.forEach(function (m) {
@@ -157,8 +243,9 @@
         list.scrollTop = list.scrollHeight;
       }).catch(function () {});
     }
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
     var form = document.getElementById("reply-form");
-    if (form) replyBox(form);
+    if (form) replyBox(form, "/console/handover/" + id + "/typing");
     if (form) form.addEventListener("submit", function (event) {
       event.preventDefault();
       var box = form.querySelector("textarea");
@@ -168,18 +255,34 @@
       });
     });
     refresh();
-    pushed({ ready: refresh, messages: function (ids) {
-      if (ids.indexOf(Number(id)) < 0) return;
+    refreshMine();
+    on("ready", function () { refresh(); refreshMine(); });
+    on("queue", refreshMine);
+    on("messages", function (ids) {
+      refreshMine();
+      if (ids.indexOf(Number(id)) < 0) {
+        notify("Nytt meddelande", "En invånare har skrivit i ett av dina andra samtal.");
+        return;
+      }
       refresh();
       notify("Nytt meddelande", "Invånaren har skrivit i samtalet.");
-    } });
+    });
+    on("typing", function (ids) { if (ids.indexOf(Number(id)) >= 0) residentTyping(true); });
     setInterval(refresh, FALLBACK_MS / 3);  // also notices the resident leaving
   }
 
   // The reply box: Enter sends, Shift+Enter breaks the line; "/kortord" + Tab or the
   // Snabbsvar list inserts a snabbsvar at the caret; focus stays in the box.
-  function replyBox(form) {
+  function replyBox(form, typingUrl) {
     var box = form.querySelector("textarea");
+    // The resident sees "Anna skriver …": told at most every 2 s while the text changes.
+    var lastTyping = 0;
+    box.addEventListener("input", function () {
+      var now = Date.now();
+      if (!box.value.trim() || now - lastTyping < 2000) return;
+      lastTyping = now;
+      post(typingUrl, {}).catch(function () {});
+    });
     var select = document.getElementById("canned-select");
     var canned = {};
     if (select) Array.prototype.forEach.call(select.options, function (o) {
@@ -218,4 +321,5 @@
   notificationSettings();
   if (page === "queue") queuePage();
   if (page === "conversation") conversationPage();
+  if (page === "queue" || page === "conversation") startPush();
 })();

@@ -24,6 +24,9 @@
   /* Must match the full-screen layout in kontaktcenter-chat.css: the panel is modal there. */
   var SMALL_SCREEN = "(max-width: 30rem), (max-height: 32rem)";
   var EVENT_PREFIX = "kontaktcenter:";
+  /* Typing signals: sent at most this often; an agent's shown this long after the last. */
+  var TYPING_EVERY_MS = 2000;
+  var AGENT_TYPING_SHOWN_MS = 5000;
 
   var TEXT = {
     launcher: "Chatta med oss",
@@ -44,6 +47,10 @@
     choices: "Svarsalternativ",
     startChoices: "Vanliga frågor",
     typing: "Väntar på svar",
+    agentTyping: function (name) { return (name || "Kommunvägledaren") + " skriver …"; },
+    queuePlace: function (place) {
+      return place === 1 ? "Du är först i kön." : "Du är nummer " + place + " i kön.";
+    },
     connecting: "Ansluter …",
     connected: "Ansluten",
     reconnecting: "Anslutningen bröts – försöker igen …",
@@ -147,7 +154,7 @@
 
   Store.prototype.empty = function () {
     return { sessionId: null, transcript: [], caseNumber: null, lastActive: 0, open: false,
-      unread: 0, surveyed: null };
+      unread: 0, surveyed: null, queuePlace: 0, withAgent: false };
   };
 
   Store.prototype.read = function () {
@@ -163,6 +170,8 @@
         state.open = raw.open === true;
         state.unread = Math.max(0, Math.min(99, Number(raw.unread) || 0));
         state.surveyed = typeof raw.surveyed === "string" ? raw.surveyed : null;
+        state.queuePlace = Math.max(0, Math.min(10000, Math.floor(Number(raw.queuePlace) || 0)));
+        state.withAgent = raw.withAgent === true;
       } else if (raw) {
         this.area.removeItem(STORE_KEY);
       }
@@ -332,6 +341,8 @@
     this.socket = null;
     this.confirmed = false;
     this.typingTimer = null;
+    this.agentTyping = false;
+    this.typingSentAt = 0;
     this.caseTimer = null;
     this.caseAskedFor = null;  // the conversation whose diarienummer was asked for
     this.alertKind = null;
@@ -434,6 +445,10 @@
     dots.append(el("span"), el("span"), el("span"));
     typing.appendChild(dots);
 
+    /* The resident's live place in the queue (announced through the polite live region). */
+    var queueLine = el("p", "kc-queue");
+    queueLine.hidden = true;
+
     var form = el("form", "kc-form");
     form.noValidate = true;
     var label = el("label", "kc-visually-hidden", TEXT.inputLabel);
@@ -472,14 +487,14 @@
     live.setAttribute("aria-live", "polite");
     live.setAttribute("aria-atomic", "false");
 
-    panel.append(header, alert, log, sheet, typing, form, footer);
+    panel.append(header, alert, log, sheet, queueLine, typing, form, footer);
     root.append(panel, launcher, live);
     document.body.appendChild(root);
 
     this.dom = { root: root, launcher: launcher, badge: badge, badgeCount: badgeCount,
       badgeText: badgeText, panel: panel, status: status, caseLine: caseLine,
       caseNumber: caseNumber, close: close, alert: alert, log: log, notice: notice,
-      sheet: sheet, typing: typing, form: form, input: input, counter: counter, send: send,
+      sheet: sheet, queueLine: queueLine, typing: typing, form: form, input: input, counter: counter, send: send,
       keep: keep, end: end, live: live };
 
     var self = this;
@@ -511,7 +526,10 @@
         self.submit();
       }
     });
-    input.addEventListener("input", function () { self.updateCounter(); });
+    input.addEventListener("input", function () {
+      self.updateCounter();
+      self.reportTyping();
+    });
     keep.addEventListener("click", function () { self.showKeepSheet(); });
     end.addEventListener("click", function () { self.showEndSheet(); });
     if (window.ResizeObserver) {
@@ -732,6 +750,7 @@
     });
     this.showStartTopics();
     this.showCase(this.store.state.caseNumber);
+    this.showQueuePlace();
     this.setUnread(this.store.state.unread);
   };
 
@@ -841,6 +860,7 @@
     this.dom.caseLine.hidden = true;
     this.dom.caseNumber.textContent = "";
     this.showTyping(false);
+    this.showQueuePlace();
     this.add({ who: "system", text: TEXT.ended, time: new Date().toISOString() }, true);
     if (this.ended.sessionId) {
       var kept = el("li", "kc-kept");
@@ -1005,7 +1025,10 @@
 
   Widget.prototype.emit = function (payload) {
     this.socket.emit("user_uttered", { message: payload, session_id: this.store.state.sessionId });
-    this.showTyping(true);
+    // Waiting in the queue or writing with a kommunvägledare: a person answers when they
+    // can, so no "Väntar på svar" line and no "no reply yet" notice after a few seconds.
+    var state = this.store.state;
+    if (!state.queuePlace && !state.withAgent) this.showTyping(true);
   };
 
   /* Messages written while disconnected (kept in storage, so a reload keeps them too). */
@@ -1033,11 +1056,62 @@
   Widget.prototype.showTyping = function (on) {
     var self = this;
     clearTimeout(this.typingTimer);
+    if (this.agentTyping) {
+      this.agentTyping = false;
+      this.dom.typing.firstChild.textContent = TEXT.typing;
+    }
     this.dom.typing.hidden = !on;
     if (on) {
       var seconds = Math.max(1, Number(this.cfg.replyTimeoutSeconds) || REPLY_TIMEOUT_SECONDS);
       this.typingTimer = setTimeout(function () { self.noReply(); }, seconds * 1000);
     }
+  };
+
+  /* "Anna skriver …" while the kommunvägledare types; announced once when it starts. */
+  Widget.prototype.showAgentTyping = function (name) {
+    var self = this;
+    clearTimeout(this.typingTimer);  // someone is answering: no "no reply yet" notice
+    var text = TEXT.agentTyping(typeof name === "string" ? name.slice(0, 40) : "");
+    this.dom.typing.firstChild.textContent = text;
+    this.dom.typing.hidden = false;
+    if (!this.agentTyping) this.announce(text);
+    this.agentTyping = true;
+    this.typingTimer = setTimeout(function () { self.hideAgentTyping(); }, AGENT_TYPING_SHOWN_MS);
+  };
+
+  Widget.prototype.hideAgentTyping = function () {
+    if (!this.agentTyping) return;
+    this.agentTyping = false;
+    this.dom.typing.hidden = true;
+    this.dom.typing.firstChild.textContent = TEXT.typing;
+  };
+
+  /* Tell the kommunvägledare that the resident is typing (no text; throttled). The server
+   * records it only while a person has the chat. */
+  Widget.prototype.reportTyping = function () {
+    var now = Date.now();
+    if (!this.dom.input.value.trim() || now - this.typingSentAt < TYPING_EVERY_MS) return;
+    if (!this.socket || !this.socket.connected || !this.confirmed) return;
+    this.typingSentAt = now;
+    this.socket.emit("kc_typing", {});
+  };
+
+  /* The live place in the queue; 0 clears it (taken over, or no longer waiting). */
+  Widget.prototype.setQueuePlace = function (place) {
+    place = Math.max(0, Math.min(10000, Math.floor(Number(place) || 0)));
+    var changed = place !== this.store.state.queuePlace;
+    this.store.state.queuePlace = place;
+    this.showQueuePlace();
+    if (changed) {
+      this.store.save();
+      if (place) this.announce(TEXT.queuePlace(place));
+    }
+  };
+
+  Widget.prototype.showQueuePlace = function () {
+    var place = this.store.state.queuePlace;
+    this.dom.queueLine.textContent = place ? TEXT.queuePlace(place) : "";
+    this.dom.queueLine.hidden = !place;
   };
 
   Widget.prototype.noReply = function () {
@@ -1059,6 +1133,14 @@
       return r && typeof r.title === "string" && typeof r.payload === "string";
     }).map(function (r) { return { title: r.title, payload: r.payload }; });
     this.showTyping(false);
+    var fromAgent = typeof agent === "string" && agent !== "";
+    if (fromAgent || closed) this.setQueuePlace(0);
+    // The latest speaker decides: a kommunvägledare, or the bot again (handed back, closed).
+    var withAgent = fromAgent && !closed;
+    if ((text || closed) && this.store.state.withAgent !== withAgent) {
+      this.store.state.withAgent = withAgent;
+      this.store.save();
+    }
     this.setCase(typeof data.kc_case === "string" ? data.kc_case : custom.kc_case);
     if (text) {
       if (replies.length) this.removeReplies();
@@ -1148,6 +1230,12 @@
       if (state.transcript.length) self.lookupCase();
     });
     socket.on("bot_uttered", function (data) { self.onBotMessage(data); });
+    socket.on("kc_typing", function (data) {
+      self.showAgentTyping(data && typeof data === "object" ? data.agent : "");
+    });
+    socket.on("kc_queue", function (data) {
+      if (data && typeof data === "object") self.setQueuePlace(data.place);
+    });
     socket.on("disconnect", function () {
       self.confirmed = false;
       self.showTyping(false);
