@@ -1,0 +1,115 @@
+"""Rasa's SQL tracker store without its two per-message costs in the event loop.
+
+Rasa 3.6's ``SQLTrackerStore`` (endpoints ``tracker_store: {type: SQL}``) calls
+SQLAlchemy synchronously inside its async ``retrieve``/``save``: every database round
+trip and the deserialisation of the conversation stop every other resident's message.
+And with an event broker each ``save`` first reads the whole conversation back
+(``stream_events``) only to count the events already stored, then counts them again
+in SQL before inserting the new ones.
+
+:class:`ThreadedSQLTrackerStore` does the same work in a small thread pool, and counts
+once: the events after the stored ones are handed to the broker (all at once when it
+has ``publish_many``: the register's spool then syncs once per turn, not per event)
+and then inserted. The order of Rasa's own ``save`` is kept: durable in the broker
+first, then in the tracker table. Rasa's lock store still lets only one message per
+conversation through at a time, so no two threads touch one conversation at once.
+
+:func:`install` (called when the records event broker is created, which Rasa does
+before the tracker store) makes endpoints' ``type: SQL`` build this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import rasa.core.tracker_store as rasa_tracker_store
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+logger = logging.getLogger(__name__)
+
+THREADS = 4  # database calls at once; SQLite serialises writers anyway
+T = TypeVar("T")
+
+
+class ThreadedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` whose database work runs off the event loop, counted once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="kc-tracker")
+
+    async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(fn, *args))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the latest session (as Rasa's), read in a worker thread."""
+        return await self._off_loop(self._read, sender_id, False)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """The tracker with all sessions (as Rasa's), read in a worker thread."""
+        return await self._off_loop(self._read, conversation_id, True)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Publish the new events, then store them (as Rasa's), in a worker thread."""
+        await self._off_loop(self._write, tracker)
+
+    def _read(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        """``SQLTrackerStore._retrieve`` without the coroutine around it."""
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=all_sessions
+            ).all()
+            events = [json.loads(row.data) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _write(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            # Rasa's stream_events re-read the stored tracker for this offset; it is the
+            # same number of events _additional_events counts here.
+            new_events = list(self._additional_events(session, tracker))
+            if self.event_broker is not None:
+                self._publish(new_events, tracker.sender_id)
+            for event in new_events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(
+                            INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    def _publish(self, events: list[Event], sender_id: str) -> None:
+        """What Rasa's ``_stream_new_events`` publishes, in one call when possible."""
+        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
+        if not bodies:
+            return
+        publish_many = getattr(self.event_broker, "publish_many", None)
+        if publish_many is not None:
+            publish_many(bodies)
+            return
+        for body in bodies:
+            self.event_broker.publish(body)  # type: ignore[union-attr]
+
+
+def install() -> None:
+    """Make endpoints' ``tracker_store: {type: SQL}`` build the threaded store (idempotent)."""
+    if rasa_tracker_store.SQLTrackerStore is not ThreadedSQLTrackerStore:
+        rasa_tracker_store.SQLTrackerStore = ThreadedSQLTrackerStore  # type: ignore[misc]
