@@ -10,7 +10,8 @@ in SQL before inserting the new ones.
 :class:`ThreadedSQLTrackerStore` does the same work in a small thread pool, and counts
 once: the events after the stored ones are handed to the broker (all at once when it
 has ``publish_many``: the register's spool then syncs once per turn, not per event)
-and then inserted. The order of Rasa's own ``save`` is kept: durable in the broker
+and then inserted. A SQLite tracker file is switched to WAL (docs/performance.md).
+The order of Rasa's own ``save`` is kept: durable in the broker
 first, then in the tracker table. Rasa's lock store still lets only one message per
 conversation through at a time, so no two threads touch one conversation at once.
 
@@ -29,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import rasa.core.tracker_store as rasa_tracker_store
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -36,7 +38,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
-THREADS = 4  # database calls at once; SQLite serialises writers anyway
+THREADS = 4  # reads at once, and writes at once
 T = TypeVar("T")
 
 
@@ -45,23 +47,30 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="kc-tracker")
+        sqlite = self.engine.dialect.name == "sqlite"
+        # Reads never wait behind writes (with WAL they never wait for SQLite's lock).
+        self._reads = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-read")
+        self._writes = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-write")
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+            with self.engine.connect() as connection:  # WAL is a property of the file
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
-    async def _off_loop(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _off_loop(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, functools.partial(fn, *args))
+        return await loop.run_in_executor(pool, functools.partial(fn, *args))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the latest session (as Rasa's), read in a worker thread."""
-        return await self._off_loop(self._read, sender_id, False)
+        return await self._off_loop(self._reads, self._read, sender_id, False)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         """The tracker with all sessions (as Rasa's), read in a worker thread."""
-        return await self._off_loop(self._read, conversation_id, True)
+        return await self._off_loop(self._reads, self._read, conversation_id, True)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Publish the new events, then store them (as Rasa's), in a worker thread."""
-        await self._off_loop(self._write, tracker)
+        await self._off_loop(self._writes, self._write, tracker)
 
     def _read(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         """``SQLTrackerStore._retrieve`` without the coroutine around it."""
@@ -81,19 +90,20 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
             new_events = list(self._additional_events(session, tracker))
             if self.event_broker is not None:
                 self._publish(new_events, tracker.sender_id)
+            rows = []
             for event in new_events:
                 data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(
-                            INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:  # one executemany: each database call waits for the GIL again
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
             session.commit()
 
     def _publish(self, events: list[Event], sender_id: str) -> None:
@@ -107,6 +117,21 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
             return
         for body in bodies:
             self.event_broker.publish(body)  # type: ignore[union-attr]
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with ``synchronous=NORMAL``: a commit writes the log without waiting for the disk.
+
+    The register's durability does not rest on this file: every event is fsynced into
+    the register's spool before the tracker is written (``_write``). WAL keeps the
+    file consistent whatever happens and loses nothing when a process crashes; only an
+    operating-system crash or power cut can lose the last turns of Rasa's conversation
+    state here (never a registered message). Reads never wait for a write."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 def install() -> None:

@@ -155,7 +155,7 @@ def test_database_work_runs_off_the_event_loop(tmp_path: Path,
 
     asyncio.run(go())
     assert len(threads) == 2
-    assert all(name.startswith("kc-tracker") for name in threads)
+    assert threads[0].startswith("kc-tracker-write") and threads[1].startswith("kc-tracker-read")
 
 
 def test_install_makes_type_sql_build_the_threaded_store(tmp_path: Path,
@@ -170,3 +170,16 @@ def test_install_makes_type_sql_build_the_threaded_store(tmp_path: Path,
     store = rasa_store.TrackerStore.create(config, DOMAIN)
     inner = getattr(store, "_tracker_store", store)
     assert type(inner) is ThreadedSQLTrackerStore
+
+
+def test_a_sqlite_tracker_file_is_switched_to_wal(tmp_path: Path) -> None:
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "w.db"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
+    # WAL belongs to the file: a plain connection (the register's reconciliation) sees it.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
