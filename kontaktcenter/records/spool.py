@@ -1,10 +1,11 @@
 """The durable local spool: every event is written here before Rasa goes on.
 
-Append-only JSON lines under ``var/spool/`` (written in full and fsynced per event), so
-neither a database outage nor a crash loses an accepted event. :meth:`Spool.drain`
-hands the events, oldest first, to a writer; writing is idempotent, so an event
-replayed after a crash is harmless. A failed append (disk full, I/O error) cuts the
-file back to where it was and raises :class:`SpoolWriteError`: never half a line.
+Append-only JSON lines under ``var/spool/`` (written in full and fsynced per append:
+one event, or a turn's events together), so neither a database outage nor a crash
+loses an accepted event. :meth:`Spool.drain` hands the events, oldest first, to a
+writer; writing is idempotent, so an event replayed after a crash is harmless. A
+failed append (disk full, I/O error) cuts the file back to where it was and raises
+:class:`SpoolWriteError`: never half a line.
 
 Layout: new events go to ``events.jsonl``. A drain first renames it to a numbered
 ``segment-*.jsonl`` (under a lock), then works through the segments, remembering its
