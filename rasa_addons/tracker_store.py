@@ -51,6 +51,7 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         # Reads never wait behind writes (with WAL they never wait for SQLite's lock).
         self._reads = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-read")
         self._writes = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-write")
+        self._saving: dict[str, asyncio.Future[None]] = {}
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_wal)
             with self.engine.connect() as connection:  # WAL is a property of the file
@@ -62,15 +63,35 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The tracker of the latest session (as Rasa's), read in a worker thread."""
+        await self._saved(sender_id)
         return await self._off_loop(self._reads, self._read, sender_id, False)
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         """The tracker with all sessions (as Rasa's), read in a worker thread."""
+        await self._saved(conversation_id)
         return await self._off_loop(self._reads, self._read, conversation_id, True)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Publish the new events, then store them (as Rasa's), in a worker thread."""
-        await self._off_loop(self._writes, self._write, tracker)
+        loop = asyncio.get_running_loop()
+        pending = loop.run_in_executor(self._writes, self._write, tracker)
+        self._saving[tracker.sender_id] = pending
+        try:
+            await pending
+        finally:
+            if self._saving.get(tracker.sender_id) is pending:
+                del self._saving[tracker.sender_id]
+
+    async def _saved(self, sender_id: str) -> None:
+        """Wait for a save of this conversation that has begun (its outcome aside).
+
+        Rasa's own save never yields, so a read that starts after a save has begun sees
+        it. Readers outside the conversation lock rely on that: the resident gate looks
+        up the buttons of the bot's last message, which socket.io (and the HTTP API's
+        side effects) sends *before* the tracker is saved."""
+        pending = self._saving.get(sender_id)
+        if pending is not None:
+            await asyncio.wait({pending})
 
     def _read(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         """``SQLTrackerStore._retrieve`` without the coroutine around it."""

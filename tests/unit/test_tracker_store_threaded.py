@@ -183,3 +183,46 @@ def test_a_sqlite_tracker_file_is_switched_to_wal(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
+
+
+def test_a_read_that_starts_during_a_save_sees_that_save(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resident gate reads outside the conversation lock, right after socket.io has
+    sent the bot's buttons and before the tracker is saved: it must see the buttons."""
+    import threading
+
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "r.db"))
+    release = threading.Event()
+    real_write, real_read = store._write, store._read
+    order: list[str] = []
+
+    def slow_write(tracker: DialogueStateTracker) -> None:
+        assert release.wait(30)
+        real_write(tracker)
+        order.append("written")
+
+    def read(sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        order.append("read")
+        return real_read(sender_id, all_sessions)
+
+    async def go() -> None:
+        tracker = DialogueStateTracker("cia", DOMAIN.slots)
+        for event in turn(1, 1.0):
+            tracker.update(event)
+        await store.save(tracker)
+        tracker.update(BotUttered("Vill du lämna ett meddelande?", {
+            "quick_replies": [{"title": "Ja", "payload": "/leave_message"}]}, timestamp=5.0))
+        monkeypatch.setattr(store, "_write", slow_write)
+        monkeypatch.setattr(store, "_read", read)
+        saving = asyncio.ensure_future(store.save(tracker))
+        await asyncio.sleep(0)  # let the save begin: it now waits for its thread
+        reading = asyncio.ensure_future(store.retrieve("cia"))
+        await asyncio.sleep(0)
+        release.set()
+        await saving
+        found = await reading
+        assert order == ["written", "read"]  # the read waited for the save
+        assert found is not None and found.latest_bot_utterance is not None
+        assert found.latest_bot_utterance.text == "Vill du lämna ett meddelande?"
+
+    asyncio.run(go())
