@@ -97,6 +97,8 @@ bench: setup $(MODEL)
 	$(PY) bench/bench_stats.py
 	$(PY) bench/bench_training.py
 	$(PY) bench/bench_push.py
+	$(PY) bench/profile_message.py
+	$(PY) bench/bench_vs_stock.py
 
 constraints: $(STAMP)
 	@{ echo "# Full resolved set for rasa 3.6.21 on Python 3.10; regenerate with 'make constraints'."; \

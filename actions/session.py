@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -39,8 +40,11 @@ class ActionSessionStart(Action):
         started = clock.rasa_timestamp()  # Rasa's event clock: events sort among Rasa's
         number = None
         try:
-            case = services.register().open_session_case(
-                tracker.sender_id, _utc(started), tracker.get_latest_input_channel() or None
+            # In a thread: the register's write may wait for SQLite's lock, and the action
+            # server's event loop serves every other resident meanwhile.
+            case = await asyncio.to_thread(
+                services.register().open_session_case,
+                tracker.sender_id, _utc(started), tracker.get_latest_input_channel() or None,
             )
             number = case.diarienummer
         except Exception:  # the register must never stop the chat; the broker opens it

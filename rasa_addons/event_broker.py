@@ -17,7 +17,10 @@ Rasa calls ``publish`` synchronously inside its event loop for every new event, 
 makes it durable in the spool (fsynced) before returning, never touches the database
 and never raises. Creating the broker also installs
 :class:`rasa_addons.processor.ResilientProcessor`, which refuses messages while the
-register is not durable and starts the reconciliation with the SQL tracker store.
+register is not durable and starts the reconciliation with the SQL tracker store;
+:class:`rasa_addons.tracker_store.ThreadedSQLTrackerStore`, which saves off the event
+loop and hands a turn's events to :meth:`publish_many` at once; and the shortcuts in
+:mod:`rasa_addons.speedups` (docs/performance.md).
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from kontaktcenter.records.recorder import Recorder, RecorderStatus
 from kontaktcenter.records.session_length import session_minutes
-from rasa_addons import processor
+from rasa_addons import processor, speedups, tracker_store
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,8 @@ class RecordsEventBroker(EventBroker):
         ).start()
         self.reconcile_window = timedelta(hours=_positive(reconcile_hours, "reconcile_hours", 24))
         processor.install()
+        tracker_store.install()
+        speedups.install()
         logger.info("Records event broker started (spool: %s).", spool_dir)
 
     @classmethod
@@ -98,6 +103,13 @@ class RecordsEventBroker(EventBroker):
             self.recorder.submit(event)
         except Exception:  # a register problem must never break the resident's chat
             logger.exception("Could not hand the event to the register.")
+
+    def publish_many(self, events: list[dict[str, Any]]) -> None:
+        """A turn's events durable at once (one fsync); never waits for the database."""
+        try:
+            self.recorder.submit_many(events)
+        except Exception:  # a register problem must never break the resident's chat
+            logger.exception("Could not hand the events to the register.")
 
     def is_ready(self) -> bool:
         return self.recorder.alive

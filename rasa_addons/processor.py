@@ -34,9 +34,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 from kontaktcenter import answers, service_notices
 from kontaktcenter.facts import get_facts
+from rasa_addons import speedups
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,9 @@ class ResilientProcessor(MessageProcessor):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # One keep-alive client session to the action server instead of one per call.
+        endpoint: EndpointConfig | None = getattr(self, "action_endpoint", None)
+        self.action_endpoint = speedups.PooledEndpointConfig.wrap(endpoint)
         store = getattr(self.tracker_store, "_tracker_store", self.tracker_store)
         broker = getattr(store, "event_broker", None)
         self._records = broker if hasattr(broker, "accepting") else None

@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -132,26 +132,39 @@ class Recorder:
 
     def submit(self, event: Mapping[str, Any]) -> bool:
         """Make ``event`` durable in the spool; False when it is only in memory."""
-        try:
-            line = json.dumps(event, ensure_ascii=False, default=str)
-        except Exception:
-            logger.exception("Event could not be serialised for the register; skipped.")
-            return False
+        return self.submit_many([event])
+
+    def submit_many(self, events: Sequence[Mapping[str, Any]]) -> bool:
+        """Make ``events`` durable in the spool with one fsync, in order, all or none.
+
+        False when they are only in memory (the spool failed) or one could not be
+        serialised (that one is skipped and logged)."""
+        lines: list[str] = []
+        complete = True
+        for event in events:
+            try:
+                lines.append(json.dumps(event, ensure_ascii=False, default=str))
+            except Exception:
+                logger.exception("Event could not be serialised for the register; skipped.")
+                complete = False
+        if not lines:
+            return complete
         durable = False
         with self._lock:
             if not self._unspooled:  # never overtake events that missed the spool
                 try:
-                    self.spool.append(line)
-                    self._counts["spooled"] += 1
+                    self.spool.append_many(lines)
+                    self._counts["spooled"] += len(lines)
                     self._spool_broken = False
                     durable = True
                 except Exception as exc:
                     self._spool_failed(exc)
             if not durable:
-                self._keep_in_memory(line)
-            self._submitted += 1
+                for line in lines:
+                    self._keep_in_memory(line)
+            self._submitted += len(lines)
         self._wake.set()
-        return durable
+        return durable and complete
 
     def _spool_failed(self, exc: BaseException) -> None:
         self._counts["spool_failures"] += 1

@@ -1,10 +1,11 @@
 """The durable local spool: every event is written here before Rasa goes on.
 
-Append-only JSON lines under ``var/spool/`` (written in full and fsynced per event), so
-neither a database outage nor a crash loses an accepted event. :meth:`Spool.drain`
-hands the events, oldest first, to a writer; writing is idempotent, so an event
-replayed after a crash is harmless. A failed append (disk full, I/O error) cuts the
-file back to where it was and raises :class:`SpoolWriteError`: never half a line.
+Append-only JSON lines under ``var/spool/`` (written in full and fsynced per append:
+one event, or a turn's events together), so neither a database outage nor a crash
+loses an accepted event. :meth:`Spool.drain` hands the events, oldest first, to a
+writer; writing is idempotent, so an event replayed after a crash is harmless. A
+failed append (disk full, I/O error) cuts the file back to where it was and raises
+:class:`SpoolWriteError`: never half a line.
 
 Layout: new events go to ``events.jsonl``. A drain first renames it to a numbered
 ``segment-*.jsonl`` (under a lock), then works through the segments, remembering its
@@ -22,7 +23,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,10 +107,22 @@ class Spool:
         Raises :class:`SpoolWriteError` when that is impossible; the file is then cut
         back to its previous length so that no partial line is left behind.
         """
-        line = (
-            event if isinstance(event, str) else json.dumps(event, ensure_ascii=False, default=str)
+        self.append_many([event])
+
+    def append_many(self, events: Sequence[Mapping[str, Any] | str]) -> None:
+        """Write several events durably with one write and one fsync, all or none.
+
+        Rasa saves a turn's events (user message, actions, bot replies) together; one
+        fsync for the turn instead of one per event. On failure the file is cut back
+        to its previous length, so none of them is kept and :class:`SpoolWriteError`
+        is raised."""
+        if not events:
+            return
+        data = b"".join(
+            ((e if isinstance(e, str) else json.dumps(e, ensure_ascii=False, default=str))
+             .replace("\n", " ") + "\n").encode("utf-8")
+            for e in events
         )
-        data = (line.replace("\n", " ") + "\n").encode("utf-8")
         try:
             self._append(data)
         except SpoolWriteError:

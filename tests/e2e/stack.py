@@ -62,6 +62,9 @@ class RasaStack:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen] = field(default_factory=list)
+    # How python starts each server (bench/profile_message.py puts a profiler in front).
+    actions_launcher: list[str] = field(default_factory=lambda: ["-m", "rasa_addons.action_server"])
+    rasa_launcher: list[str] = field(default_factory=lambda: ["-m", "rasa_addons.rasa_server"])
     # KC_NOW of every process of this stack; the anchor (the real clock when the stack was
     # made) makes them, and the test process (use_clock), agree to the second.
     now: str = OPEN_THURSDAY
@@ -136,12 +139,12 @@ class RasaStack:
         alog = logs / "actions.log"
         # The product's own launchers (as scripts/run.sh): 127.0.0.1, secrets from env only.
         self.procs.append(subprocess.Popen(
-            [str(BIN / "python"), "-m", "rasa_addons.action_server",
+            [str(BIN / "python"), *self.actions_launcher,
              "--port", str(self.actions_port), "--actions", "actions"],
             cwd=ROOT, env=env, stdout=alog.open("w"), stderr=subprocess.STDOUT))
         rlog = logs / "rasa.log"
         self.procs.append(subprocess.Popen(
-            [str(BIN / "python"), "-m", "rasa_addons.rasa_server", "run", "--model", str(MODEL),
+            [str(BIN / "python"), *self.rasa_launcher, "run", "--model", str(MODEL),
              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
              "--port", str(self.rasa_port), "--enable-api"],
             cwd=ROOT, env=env, stdout=rlog.open("w"), stderr=subprocess.STDOUT))

@@ -97,7 +97,7 @@ def test_when_the_spool_fails_the_broker_refuses_and_says_so_until_it_works(
     def no_space(_: object) -> None:
         raise disk_full
 
-    spool.append = no_space  # type: ignore[method-assign]
+    spool.append_many = no_space  # type: ignore[method-assign]  # append() goes through it
     spool.writable = lambda: False  # type: ignore[method-assign]
     for event in rasa_turn("d", start, 0):
         broker.publish(event)
@@ -110,7 +110,7 @@ def test_when_the_spool_fails_the_broker_refuses_and_says_so_until_it_works(
     assert wait_until(lambda: count_messages(sqlite_url) == (1, 2))
     assert broker.status().in_memory == 0 and not broker.accepting()
 
-    del spool.append, spool.writable  # the disk has room again
+    del spool.append_many, spool.writable  # the disk has room again
     assert wait_until(broker.accepting), "not durable again after the disk recovered"
     for event in rasa_turn("d", start, 1):
         broker.publish(event)
@@ -136,7 +136,7 @@ def test_neither_spool_nor_database_keeps_events_in_memory_in_order(
 
     offline = db_dir.with_name("db-offline")
     os.rename(db_dir, offline)
-    spool.append = no_space  # type: ignore[method-assign]
+    spool.append_many = no_space  # type: ignore[method-assign]  # append() goes through it
     spool.writable = lambda: False  # type: ignore[method-assign]
     try:
         for n in range(3):
@@ -147,7 +147,7 @@ def test_neither_spool_nor_database_keeps_events_in_memory_in_order(
     finally:
         os.rename(offline, db_dir)
     assert wait_until(lambda: broker.status().in_memory == 0)
-    del spool.append, spool.writable
+    del spool.append_many, spool.writable
     assert broker.recorder.wait_drained(20) and wait_until(broker.accepting)
     texts = [m.text for m in make_register(sqlite_url).get_case("KC-2026-000001").messages]
     assert texts == [f"{kind} {n}" for n in range(3) for kind in ("meddelande", "svar")]

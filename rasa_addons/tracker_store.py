@@ -1,0 +1,161 @@
+"""Rasa's SQL tracker store without its two per-message costs in the event loop.
+
+Rasa 3.6's ``SQLTrackerStore`` (endpoints ``tracker_store: {type: SQL}``) calls
+SQLAlchemy synchronously inside its async ``retrieve``/``save``: every database round
+trip and the deserialisation of the conversation stop every other resident's message.
+And with an event broker each ``save`` first reads the whole conversation back
+(``stream_events``) only to count the events already stored, then counts them again
+in SQL before inserting the new ones.
+
+:class:`ThreadedSQLTrackerStore` does the same work in a small thread pool, and counts
+once: the events after the stored ones are handed to the broker (all at once when it
+has ``publish_many``: the register's spool then syncs once per turn, not per event)
+and then inserted. A SQLite tracker file is switched to WAL (docs/performance.md).
+The order of Rasa's own ``save`` is kept: durable in the broker
+first, then in the tracker table. Rasa's lock store still lets only one message per
+conversation through at a time, so no two threads touch one conversation at once.
+
+:func:`install` (called when the records event broker is created, which Rasa does
+before the tracker store) makes endpoints' ``type: SQL`` build this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import rasa.core.tracker_store as rasa_tracker_store
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+logger = logging.getLogger(__name__)
+
+THREADS = 4  # reads at once, and writes at once
+T = TypeVar("T")
+
+
+class ThreadedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` whose database work runs off the event loop, counted once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sqlite = self.engine.dialect.name == "sqlite"
+        # Reads never wait behind writes (with WAL they never wait for SQLite's lock).
+        self._reads = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-read")
+        self._writes = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-write")
+        self._saving: dict[str, asyncio.Future[None]] = {}
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+            with self.engine.connect() as connection:  # WAL is a property of the file
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+    async def _off_loop(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, functools.partial(fn, *args))
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the latest session (as Rasa's), read in a worker thread."""
+        await self._saved(sender_id)
+        return await self._off_loop(self._reads, self._read, sender_id, False)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        """The tracker with all sessions (as Rasa's), read in a worker thread."""
+        await self._saved(conversation_id)
+        return await self._off_loop(self._reads, self._read, conversation_id, True)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Publish the new events, then store them (as Rasa's), in a worker thread."""
+        loop = asyncio.get_running_loop()
+        pending = loop.run_in_executor(self._writes, self._write, tracker)
+        self._saving[tracker.sender_id] = pending
+        try:
+            await pending
+        finally:
+            if self._saving.get(tracker.sender_id) is pending:
+                del self._saving[tracker.sender_id]
+
+    async def _saved(self, sender_id: str) -> None:
+        """Wait for a save of this conversation that has begun (its outcome aside).
+
+        Rasa's own save never yields, so a read that starts after a save has begun sees
+        it. Readers outside the conversation lock rely on that: the resident gate looks
+        up the buttons of the bot's last message, which socket.io (and the HTTP API's
+        side effects) sends *before* the tracker is saved."""
+        pending = self._saving.get(sender_id)
+        if pending is not None:
+            await asyncio.wait({pending})
+
+    def _read(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        """``SQLTrackerStore._retrieve`` without the coroutine around it."""
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=all_sessions
+            ).all()
+            events = [json.loads(row.data) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _write(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            # Rasa's stream_events re-read the stored tracker for this offset; it is the
+            # same number of events _additional_events counts here.
+            new_events = list(self._additional_events(session, tracker))
+            if self.event_broker is not None:
+                self._publish(new_events, tracker.sender_id)
+            rows = []
+            for event in new_events:
+                data = event.as_dict()
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(
+                        INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:  # one executemany: each database call waits for the GIL again
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
+            session.commit()
+
+    def _publish(self, events: list[Event], sender_id: str) -> None:
+        """What Rasa's ``_stream_new_events`` publishes, in one call when possible."""
+        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
+        if not bodies:
+            return
+        publish_many = getattr(self.event_broker, "publish_many", None)
+        if publish_many is not None:
+            publish_many(bodies)
+            return
+        for body in bodies:
+            self.event_broker.publish(body)  # type: ignore[union-attr]
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    """WAL with ``synchronous=NORMAL``: a commit writes the log without waiting for the disk.
+
+    The register's durability does not rest on this file: every event is fsynced into
+    the register's spool before the tracker is written (``_write``). WAL keeps the
+    file consistent whatever happens and loses nothing when a process crashes; only an
+    operating-system crash or power cut can lose the last turns of Rasa's conversation
+    state here (never a registered message). Reads never wait for a write."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def install() -> None:
+    """Make endpoints' ``tracker_store: {type: SQL}`` build the threaded store (idempotent)."""
+    if rasa_tracker_store.SQLTrackerStore is not ThreadedSQLTrackerStore:
+        rasa_tracker_store.SQLTrackerStore = ThreadedSQLTrackerStore  # type: ignore[misc]

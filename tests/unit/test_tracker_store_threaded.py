@@ -1,0 +1,228 @@
+"""The threaded SQL tracker store stores, reads and publishes exactly as Rasa's does.
+
+Rasa's ``SQLTrackerStore`` is the reference: the same turns are saved through both, and
+the stored rows, the trackers read back and the events the broker got must agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from rasa_addons import tracker_store
+from rasa_addons.tracker_store import ThreadedSQLTrackerStore
+
+DOMAIN = Domain.from_dict({
+    "intents": ["greet"],
+    "slots": {"kc_topic": {"type": "any", "mappings": [{"type": "custom"}]}},
+})
+
+
+class Broker:
+    """Records what the store publishes, one by one."""
+
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, event: dict[str, Any]) -> None:
+        self.published.append(event)
+
+
+class BatchBroker(Broker):
+    """Like the records broker: a turn at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[dict[str, Any]]] = []
+
+    def publish_many(self, events: list[dict[str, Any]]) -> None:
+        self.batches.append(events)
+        self.published.extend(events)
+
+
+def turn(n: int, t: float) -> list:
+    return [
+        UserUttered(f"fråga {n}", {"name": "greet", "confidence": 0.9}, timestamp=t),
+        SlotSet("kc_topic", f"ämne {n}", timestamp=t + 0.1),
+        ActionExecuted("action_answer", timestamp=t + 0.2),
+        BotUttered(f"svar {n}", timestamp=t + 0.3),
+        ActionExecuted("action_listen", timestamp=t + 0.4),
+    ]
+
+
+async def run_conversation(store: SQLTrackerStore, sender: str) -> list[DialogueStateTracker]:
+    """Three turns in one session, then a new session with one turn; saved after each."""
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    seen = []
+    steps = [
+        [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.1),
+         ActionExecuted("action_listen", timestamp=1.2)],
+        turn(1, 2.0), turn(2, 3.0), turn(3, 4.0),
+        [ActionExecuted("action_session_start", timestamp=10.0), SessionStarted(timestamp=10.1),
+         ActionExecuted("action_listen", timestamp=10.2)],
+        turn(4, 11.0),
+    ]
+    for events in steps:
+        stored = await store.retrieve(sender)
+        if stored is not None:  # go on from what is stored, as the processor does
+            tracker = stored
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        seen.append(tracker.copy())
+    return seen
+
+
+def rows(path: Path) -> list[tuple]:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        found = conn.execute(sa.text(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events ORDER BY id")).all()
+    engine.dispose()
+    return [tuple(r) for r in found]
+
+
+@pytest.mark.parametrize("broker_class", [Broker, BatchBroker])
+def test_same_rows_trackers_and_published_events_as_rasa(tmp_path: Path,
+                                                         broker_class: type[Broker]) -> None:
+    reference_broker, our_broker = Broker(), broker_class()
+    reference = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"),
+                                event_broker=reference_broker)
+    ours = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.db"),
+                                   event_broker=our_broker)
+
+    async def both() -> None:
+        await run_conversation(reference, "anna")
+        await run_conversation(ours, "anna")
+        for store in (reference, ours):
+            assert await store.retrieve("okänd") is None
+        latest = [await s.retrieve("anna") for s in (reference, ours)]
+        full = [await s.retrieve_full_tracker("anna") for s in (reference, ours)]
+        assert latest[0] is not None and latest[1] is not None
+        assert list(latest[0].events) == list(latest[1].events)
+        assert latest[1].get_slot("kc_topic") == "ämne 4"
+        assert full[0] is not None and full[1] is not None
+        assert list(full[0].events) == list(full[1].events)
+        assert len(full[1].events) > len(latest[1].events)
+
+    asyncio.run(both())
+    assert rows(tmp_path / "ours.db") == rows(tmp_path / "rasa.db")
+    assert our_broker.published == reference_broker.published
+    assert [e["event"] for e in our_broker.published[:3]] == ["action", "session_started",
+                                                               "action"]
+    if isinstance(our_broker, BatchBroker):  # one call per save, never an empty one
+        assert [len(b) for b in our_broker.batches] == [3, 5, 5, 5, 3, 5]
+    stored = [json.loads(r[5]) for r in rows(tmp_path / "ours.db")]
+    assert [e | {"sender_id": "anna"} for e in stored] == our_broker.published
+
+
+def test_database_work_runs_off_the_event_loop(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    threads: list[str] = []
+    real_scope = store.session_scope
+
+    def scope():  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real_scope()
+
+    monkeypatch.setattr(store, "session_scope", scope)
+
+    async def go() -> None:
+        tracker = DialogueStateTracker("bo", DOMAIN.slots)
+        for event in turn(1, 1.0):
+            tracker.update(event)
+        await store.save(tracker)
+        assert await store.retrieve("bo") is not None
+
+    asyncio.run(go())
+    assert len(threads) == 2
+    assert threads[0].startswith("kc-tracker-write") and threads[1].startswith("kc-tracker-read")
+
+
+def test_install_makes_type_sql_build_the_threaded_store(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.tracker_store as rasa_store
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(rasa_store, "SQLTrackerStore", rasa_store.SQLTrackerStore)
+    tracker_store.install()
+    tracker_store.install()  # idempotent
+    config = EndpointConfig(type="SQL", dialect="sqlite", db=str(tmp_path / "x.db"))
+    store = rasa_store.TrackerStore.create(config, DOMAIN)
+    inner = getattr(store, "_tracker_store", store)
+    assert type(inner) is ThreadedSQLTrackerStore
+
+
+def test_a_sqlite_tracker_file_is_switched_to_wal(tmp_path: Path) -> None:
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "w.db"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    store.engine.dispose()
+    # WAL belongs to the file: a plain connection (the register's reconciliation) sees it.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def test_a_read_that_starts_during_a_save_sees_that_save(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resident gate reads outside the conversation lock, right after socket.io has
+    sent the bot's buttons and before the tracker is saved: it must see the buttons."""
+    import threading
+
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "r.db"))
+    release = threading.Event()
+    real_write, real_read = store._write, store._read
+    order: list[str] = []
+
+    def slow_write(tracker: DialogueStateTracker) -> None:
+        assert release.wait(30)
+        real_write(tracker)
+        order.append("written")
+
+    def read(sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
+        order.append("read")
+        return real_read(sender_id, all_sessions)
+
+    async def go() -> None:
+        tracker = DialogueStateTracker("cia", DOMAIN.slots)
+        for event in turn(1, 1.0):
+            tracker.update(event)
+        await store.save(tracker)
+        tracker.update(BotUttered("Vill du lämna ett meddelande?", {
+            "quick_replies": [{"title": "Ja", "payload": "/leave_message"}]}, timestamp=5.0))
+        monkeypatch.setattr(store, "_write", slow_write)
+        monkeypatch.setattr(store, "_read", read)
+        saving = asyncio.ensure_future(store.save(tracker))
+        await asyncio.sleep(0)  # let the save begin: it now waits for its thread
+        reading = asyncio.ensure_future(store.retrieve("cia"))
+        await asyncio.sleep(0)
+        release.set()
+        await saving
+        found = await reading
+        assert order == ["written", "read"]  # the read waited for the save
+        assert found is not None and found.latest_bot_utterance is not None
+        assert found.latest_bot_utterance.text == "Vill du lämna ett meddelande?"
+
+    asyncio.run(go())
