@@ -483,7 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "n_intents": len(set(labels)), "data_fingerprint": data_fingerprint(train_examples),
         "machine": f"{os.cpu_count()} CPU cores, {platform.system()} {platform.machine()},"
                    f" Python {platform.python_version()}",
-        "started": time.strftime("%Y-%m-%d %H:%M", time.localtime(started)),
+        "started": time.strftime("%Y-%m-%d %H:%M", time.localtime()),  # wall clock, not monotonic
         "command": command, "fallback_settings": "", "wall_minutes": 0.0,
         "fold_sizes": [len(test) for _, test in folds],
     }, "variants": []}
