@@ -12,9 +12,10 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from kontaktcenter import clock
 from kontaktcenter.records.text import clean, one_line
 
 MAX_MESSAGE_CHARS = 20_000
@@ -86,13 +87,16 @@ def _nlu_scores(event: Mapping[str, Any]) -> tuple[float | None, str | None]:
 
 
 def event_time(event: Mapping[str, Any]) -> datetime:
-    """The event's UTC time (Rasa: seconds since the epoch); the product clock if broken."""
-    try:
-        return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc)
-    except (KeyError, TypeError, ValueError, OverflowError, OSError):
-        from kontaktcenter.clock import now_utc
+    """The event's UTC time on the product clock; the product clock now if broken.
 
-        return now_utc()
+    Rasa stamps events with the real clock whatever ``KC_NOW`` says; the register keeps
+    every time on the product clock, so that its own checks (idle ärenden, the handover
+    timeout) compare like with like.
+    """
+    try:
+        return clock.from_rasa_timestamp(float(event["timestamp"]))
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return clock.now_utc()
 
 
 def _timestamp_text(event: Mapping[str, Any]) -> str:
