@@ -74,8 +74,12 @@ class Resident:
     def __init__(self, url: str) -> None:
         self.url = url
         self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # request_timeout: a loaded 2-core machine may take seconds to answer a poll; the
+        # client would otherwise drop the connection (and the message being sent).
         self.sio = socketio.AsyncClient(reconnection_delay=0.3, reconnection_delay_max=2,
-                                        http_session=self.http, handle_sigint=False)
+                                        http_session=self.http, handle_sigint=False,
+                                        request_timeout=30)
+        self.disconnects = 0
         self.received: list[dict[str, Any]] = []
         self.token: str | None = None
         self.conversations: list[str] = []  # confirmed at each (re)connection
@@ -100,6 +104,7 @@ class Resident:
         await self.sio.emit("session_request", {"session_id": self.token})
 
     async def _disconnected(self, *_: Any) -> None:
+        self.disconnects += 1
         self.ready.clear()
 
     async def _confirmed(self, token: str) -> None:
@@ -187,7 +192,7 @@ def test_two_rasa_servers_behind_haproxy_survive_losing_one(cluster: Cluster) ->
             # 1. Everybody chats at once; every message is answered.
             for message in FIRST:
                 answered = await asyncio.gather(*(r.say(message) for r in residents))
-                assert all(answered), [(r.conversation, r.server(), r.received[-3:])
+                assert all(answered), [(r.conversation, r.server(), r.disconnects, r.received[-3:])
                                        for r, ok in zip(residents, answered) if not ok]
 
             # 2. A message posted to the server that does NOT hold the socket reaches it.
