@@ -118,6 +118,23 @@ class ResilientProcessor(MessageProcessor):
             return False
         return go_on
 
+    async def _handle_message_with_tracker(
+        self, message: UserMessage, tracker: DialogueStateTracker
+    ) -> None:
+        """Close a turn that a dead server left open before logging the next message.
+
+        The tracker is saved before answers are sent (below), so a server killed mid-turn
+        leaves a turn without its final ``action_listen``; the policies would then only
+        listen to every later message. A conversation that is not paused always waits at
+        a listen when a message arrives, so the missing one is added."""
+        if (
+            not tracker.is_paused()
+            and tracker.latest_action_name not in (ACTION_LISTEN_NAME, None)
+        ):
+            logger.warning("A turn interrupted by a stopped server was closed.")
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        await super()._handle_message_with_tracker(message, tracker)
+
     async def execute_side_effects(
         self, events: list[Event], tracker: DialogueStateTracker, output_channel: OutputChannel
     ) -> None:

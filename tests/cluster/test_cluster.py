@@ -234,15 +234,22 @@ def test_two_rasa_servers_behind_haproxy_survive_losing_one(cluster: Cluster) ->
             assert all(ok for r, ok in zip(talkers, during) if r.server() == "rasa2" and
                        r not in victims), "residents on the surviving server must be answered"
 
-            # Everybody on the dead server comes back on the other, same conversation.
-            await until(lambda: all(r.ready.is_set() for r in residents), 60, "reconnected")
+            # Everybody on the dead server comes back on the other, same conversation. A
+            # socket whose poll was not in flight notices by the missing pings (engine.io:
+            # ping interval 25 s + timeout 20 s), as a browser would.
+            await until(lambda: all(r.server() == "rasa2" and r.ready.is_set()
+                                    and len(r.conversations) > 1 for r in victims), 90,
+                        "the killed server's residents reconnected to the other")
             for resident in victims:
-                assert resident.server() == "rasa2", [
-                    (r.server(), r.conversations, r.sio.connected, r.sio.eio.sid, r.sio.eio.state,
-                     r.sent, r.answered) for r in victims]
                 assert len(set(resident.conversations)) == 1, resident.conversations
-            answered = await asyncio.gather(*(r.say(AFTER_KILL) for r in talkers))
-            assert all(answered), f"{answered.count(False)} unanswered after the kill"
+            await until(lambda: all(r.ready.is_set() for r in residents), 30, "all connected")
+            # A conversation the dead server was answering stays locked in Redis until
+            # its ticket expires (Rasa's TICKET_LOCK_LIFETIME, 60 s): allow for that.
+            answered = await asyncio.gather(*(r.say(AFTER_KILL, answer_within=150)
+                                              for r in talkers))
+            assert all(answered), [(r.conversation, r in victims, r.server(), r.disconnects,
+                                    r.sent[-2:], r.answered[-2:], r.received[-2:])
+                                   for r, ok in zip(talkers, answered) if not ok]
 
             # The agents go on with their residents, wherever they are now.
             for index, (resident, (agent, ticket_id)) in enumerate(tickets.items()):
