@@ -18,7 +18,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning,ignore::FutureWarning
 CHROMIUM  ?= /usr/bin/chromium
 
-.PHONY: help setup run shell test check lint typecheck validate unit browser bench clean db secrets constraints
+.PHONY: help setup run shell test check lint typecheck validate unit browser bench clean db secrets constraints \
+        cluster test-cluster haproxy
 
 help:
 	@echo "make run    - sätt upp det som saknas och starta hela tjänsten lokalt"
@@ -26,6 +27,8 @@ help:
 	@echo "make check  - snabbt: lint, typkontroll och enhetstester (ingen Chromium, PostgreSQL eller Rasa-server)"
 	@echo "make shell  - chatta med assistenten i terminalen"
 	@echo "make bench  - kör prestandamätningarna"
+	@echo "make cluster - två Rasa-servrar bakom HAProxy mot maskinens PostgreSQL och Redis"
+	@echo "make test-cluster - bara klustertestet (två Rasa-servrar, en dödas)"
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@PYTHON=$$(scripts/find_python.sh) || exit 1; \
@@ -87,8 +90,27 @@ browser:
 	  fi; \
 	fi
 
-test: setup $(MODEL) lint validate browser
+# HAProxy in front of several Rasa servers (make cluster, tests/cluster): Debian's package.
+haproxy:
+	@if ! command -v haproxy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installerar Debians haproxy för klustret"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else \
+	    echo "HAProxy saknas: installera paketet 'haproxy' (apt-get install haproxy)" >&2; exit 1; \
+	  fi; \
+	fi
+
+# The whole suite, the cluster test (tests/cluster) included.
+test: setup $(MODEL) lint validate browser haproxy
 	KC_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests
+
+# Two Rasa servers, two action servers, the web server and HAProxy (docs/operations.md).
+cluster: setup $(MODEL) haproxy
+	@scripts/cluster.sh
+
+test-cluster: setup $(MODEL) haproxy
+	$(BIN)/pytest tests/cluster
 
 bench: setup $(MODEL)
 	$(PY) bench/bench_calendar.py
@@ -99,6 +121,7 @@ bench: setup $(MODEL)
 	$(PY) bench/bench_push.py
 	$(PY) bench/profile_message.py
 	$(PY) bench/bench_vs_stock.py
+	$(PY) bench/bench_cluster.py
 
 constraints: $(STAMP)
 	@{ echo "# Full resolved set for rasa 3.6.21 on Python 3.10; regenerate with 'make constraints'."; \

@@ -123,6 +123,38 @@ class ResilientProcessor(MessageProcessor):
             return False
         return go_on
 
+    async def _handle_message_with_tracker(
+        self, message: UserMessage, tracker: DialogueStateTracker
+    ) -> None:
+        """Close a turn that a dead server left open before logging the next message.
+
+        The tracker is saved before answers are sent (below), so a server killed mid-turn
+        leaves a turn without its final ``action_listen``; the policies would then only
+        listen to every later message. A conversation that is not paused always waits at
+        a listen when a message arrives, so the missing one is added."""
+        if (
+            not tracker.is_paused()
+            and tracker.latest_action_name not in (ACTION_LISTEN_NAME, None)
+        ):
+            logger.warning("A turn interrupted by a stopped server was closed.")
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        await super()._handle_message_with_tracker(message, tracker)
+
+    async def execute_side_effects(
+        self, events: list[Event], tracker: DialogueStateTracker, output_channel: OutputChannel
+    ) -> None:
+        """Save the tracker before the resident sees an answer.
+
+        Rasa sends each action's messages at once and saves the tracker only when the
+        whole turn is done. A server killed in between (kill -9, a crash, the OOM killer)
+        had answered a question that neither the tracker nor the register holds; on a busy
+        server that window is seconds long (tests/cluster: most residents of a server
+        killed mid-turn). Saved first, what the resident was told is on record, and the
+        turn's final save adds only the rest."""
+        if any(isinstance(event, BotUttered) for event in events):
+            await self.save_tracker(tracker)
+        await super().execute_side_effects(events, tracker, output_channel)
+
     async def _run_prediction_loop(
         self, output_channel: OutputChannel, tracker: DialogueStateTracker
     ) -> None:
@@ -136,6 +168,7 @@ class ResilientProcessor(MessageProcessor):
         if not _said_anything_since_user(tracker):
             text = answers.fallback(get_facts())
             tracker.update(BotUttered(text))
+            await self.save_tracker(tracker)  # on record before it is said (see above)
             await output_channel.send_text_message(tracker.sender_id, text)
         tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
 

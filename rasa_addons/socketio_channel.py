@@ -41,6 +41,10 @@ HTTP API still finds it):
   admin, signed with KC_RASA_TOKEN) and the channel emits ``kc_typing`` or ``kc_queue``
   to that conversation's room, through the server's room emit (a client manager such as
   Redis carries it to the right server). Signals carry no text.
+* Several Rasa servers: with ``KC_SOCKETIO_REDIS_URL`` set, emits go through python-socketio's
+  ``AsyncRedisManager`` (pub/sub channel ``KC_SOCKETIO_CHANNEL``), so a staff message posted
+  to any server reaches the resident's socket on whichever server holds it. Unset: one
+  process, no Redis (the embedded default).
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage, decode_bearer_
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from kontaktcenter.client_address import (
     HEADER,
@@ -88,6 +92,26 @@ NO_SESSION_REFUSED = (
     "Chatten är inte ansluten ännu, så meddelandet skickades inte. Ladda om sidan och försök igen."
 )
 FAILED_REPLY = "Något gick fel när ditt meddelande skulle tas emot. Försök igen om en stund."
+REDIS_URL_ENV = "KC_SOCKETIO_REDIS_URL"
+CHANNEL_ENV = "KC_SOCKETIO_CHANNEL"
+DEFAULT_CHANNEL = "kontaktcenter-socketio"
+
+
+def client_manager(env: dict[str, str] | None = None) -> AsyncRedisManager | None:
+    """The cross-server client manager when KC_SOCKETIO_REDIS_URL is set, else None.
+
+    Emits to a room (the conversation id) are published on Redis and every server emits
+    them to its own sockets: without this, only the server the API call landed on would
+    push. The channel name keeps two installations on one Redis apart (pub/sub channels
+    are not per database)."""
+    env = dict(os.environ if env is None else env)
+    url = env.get(REDIS_URL_ENV, "").strip()
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"{REDIS_URL_ENV} ska vara en redis://-adress, inte {url!r}.")
+    channel = env.get(CHANNEL_ENV, "").strip() or DEFAULT_CHANNEL
+    return AsyncRedisManager(url, channel=channel, logger=logger)
 
 
 def widget_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -261,9 +285,11 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         # An empty list would switch the origin check off; never allow that silently.
+        manager = client_manager()
         sio = AsyncServer(
             async_mode="sanic",
             cors_allowed_origins=self.cors_allowed_origins or None,
+            **({"client_manager": manager} if manager is not None else {}),
         )
         webhook = rasa_socketio.SocketBlueprint(
             sio, self.socketio_path, "socketio_webhook", __name__

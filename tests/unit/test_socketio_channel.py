@@ -426,3 +426,33 @@ def test_asking_for_a_fresh_conversation_marks_the_old_one_as_left(fake: dict[st
     asyncio.run(server.handlers["session_request"]("sid", {"session_id": None}))
     assert signals.gone == [issued_id(token)]
     assert issued_id(server.emitted[-1][1]) != issued_id(token)
+
+
+# ------------------------------------------------------------------ several servers
+
+
+def test_without_a_redis_url_the_server_is_one_process_as_before(
+    fake: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(channel.REDIS_URL_ENV, raising=False)
+    build(fake)
+    assert "client_manager" not in fake["server"].kwargs
+    assert channel.client_manager({}) is None
+
+
+def test_a_redis_url_makes_emits_go_through_redis_on_its_own_channel(
+    fake: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(channel.REDIS_URL_ENV, "redis://127.0.0.1:6379/3")
+    monkeypatch.setenv(channel.CHANNEL_ENV, "kc-test")
+    build(fake)
+    manager = fake["server"].kwargs["client_manager"]
+    assert isinstance(manager, socketio.AsyncRedisManager)
+    assert manager.channel == "kc-test"
+    default = channel.client_manager({channel.REDIS_URL_ENV: "redis://localhost:6379/0"})
+    assert default is not None and default.channel == channel.DEFAULT_CHANNEL
+
+
+def test_a_redis_url_that_is_not_redis_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="KC_SOCKETIO_REDIS_URL"):
+        channel.client_manager({channel.REDIS_URL_ENV: "http://127.0.0.1:6379"})

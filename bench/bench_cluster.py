@@ -1,0 +1,79 @@
+"""Benchmark: throughput of the cluster (two Rasa servers behind HAProxy, `make cluster`).
+
+Starts scripts/cluster.sh (tests/cluster/cluster.py: two Rasa servers, two action
+servers, HAProxy, PostgreSQL trackers and register, Redis locks and socket.io), sends 20
+concurrent REST conversations through HAProxy and reports messages/s and p95; then, in
+the same run, the same load against a stock `rasa init` bot's single process
+(bench/stock_bot.py) and the ratio. Issue 15's goal: the cluster at least 1.5x the stock
+bot on this 2-core machine. Exits 1 when the goal is missed.
+
+Usage: .venv/bin/python bench/bench_cluster.py [--conversations 20] [--per 5]
+       [--no-stock] [--stock-rate 43.0]   (a stock figure measured elsewhere)
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.rest_load import Throughput, concurrent
+from bench.stock_bot import post_rest, start_stock_bot
+from tests.cluster.cluster import Cluster, missing_services
+
+QUESTIONS = ["hej", "vad har ni för telefonnummer", "var ligger ni", "när har ni öppet",
+             "vad är HiD", "tack"]
+STOCK_QUESTIONS = ["hello", "I am happy", "great", "are you a bot?", "goodbye"]
+GOAL_RATIO = 1.5
+NO_FLOOD_LIMITS = {"KC_FLOOD_SENDER_BURST": "1000000", "KC_FLOOD_SENDER_IN_FLIGHT": "1000",
+                   "KC_FLOOD_ADDRESS_BURST": "1000000", "KC_FLOOD_ADDRESS_PER_SECOND": "100000"}
+
+
+def show(name: str, result: Throughput) -> None:
+    print(f"{name:<34} {result.messages_per_s:6.1f} meddelanden/s   p95 {result.p95_ms:6.0f} ms"
+          f"   ({result.conversations} samtal, {result.messages} meddelanden)", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--per", type=int, default=5, help="meddelanden per samtal")
+    parser.add_argument("--no-stock", action="store_true", help="mät inte stock-boten")
+    parser.add_argument("--stock-rate", type=float, help="stock-botens meddelanden/s")
+    args = parser.parse_args()
+    missing = missing_services()
+    if missing:
+        print("Klustret kan inte startas:\n  " + "\n  ".join(missing), file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
+        cluster = Cluster(Path(tmp), extra_env=NO_FLOOD_LIMITS)
+        try:
+            cluster.start()
+            say = functools.partial(post_rest, cluster.url)
+            concurrent(say, QUESTIONS, conversations=4, per_conversation=2)  # warm both
+            result = concurrent(say, QUESTIONS, args.conversations, args.per, "cluster")
+        finally:
+            cluster.stop()
+    show("Kluster (2 Rasa-servrar, HAProxy)", result)
+    stock_rate = args.stock_rate
+    if stock_rate is None and not args.no_stock:
+        with start_stock_bot() as bot:
+            say = functools.partial(post_rest, bot.url)
+            concurrent(say, STOCK_QUESTIONS, conversations=4, per_conversation=2)
+            stock = concurrent(say, STOCK_QUESTIONS, args.conversations, args.per, "stock")
+        show("Stock-bot (rasa init, en process)", stock)
+        stock_rate = stock.messages_per_s
+    if stock_rate is None:
+        return 0
+    ratio = result.messages_per_s / stock_rate
+    verdict = "uppnått" if ratio >= GOAL_RATIO else "INTE uppnått"
+    print(f"Kvot kluster/stock-bot: {ratio:.2f}x (mål >= {GOAL_RATIO}x: {verdict})")
+    return 0 if ratio >= GOAL_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
