@@ -98,12 +98,12 @@ FRUSTRATION = _words(
 # Municipal matters that the kontaktcenter answers on the phone, not in this chat: the bot
 # must not answer them with the centre's own hours or address ("hämtas soporna på
 # helgdagar?" is about the bins, not about when the centre is open).
-OTHER_MUNICIPAL_MATTER = _words(
-    r"sop", r"avfall", r"atervinning", r"bygglov", r"forskol", r"skolplac", r"parker",
-    r"p-tillstand", r"p-bot", r"fardtjanst", r"hemtjanst", r"aldreboende", r"bistand",
-    r"socialtjanst", r"snorojning", r"gatubelysning", r"bostadsanpass", r"vattenlasning",
-    r"avlopp", r"simhall", r"bibliotek", r"detaljplan",
-    r"hyresratt", r"fortidsrost", r"valsedel",
+OTHER_MUNICIPAL_MATTER = re.compile(
+    r"(?<!\w)(?:sop|p-tillstand|p-bot|valsedel)"
+    # Stems also found inside Swedish compounds ("stadsbiblioteket", "bilparkering").
+    r"|avfall|atervinning|bygglov|forskol|skolplac|parker|fardtjanst|hemtjanst"
+    r"|aldreboende|bistand|socialtjanst|snorojning|gatubelysning|bostadsanpass"
+    r"|vattenlasning|avlopp|simhall|bibliotek|detaljplan|hyresratt|fortidsrost"
 )
 # The resident addresses the centre itself ("har ni öppet…", "kontaktcenter"): then the
 # centre's own facts are wanted even when a municipal matter is named too.

@@ -422,6 +422,7 @@ def test_a_pronoun_in_the_second_question_refers_to_the_first() -> None:
         ("ask_opening_hours", "hur lång tid tar ett bygglov i december"),
         ("nlu_fallback", "var får man parkera gratis i stan"),
         ("nlu_fallback", "vet ni när sopbilen kommer till oss?"),
+        ("ask_opening_hours", "när öppnar simhallen i Olympia på lördag"),  # a compound word
     ],
 )
 def test_another_municipal_matter_is_referred_not_answered_with_our_hours(intent, text) -> None:
