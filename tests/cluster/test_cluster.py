@@ -178,12 +178,15 @@ def test_two_rasa_servers_behind_haproxy_survive_losing_one(cluster: Cluster) ->
     usernames = [f"kv{uuid.uuid4().hex[:6]}" for _ in range(2)]
     for first, username in zip(("Anna", "Eva"), usernames):
         staff.add(username, f"{first} Andersson", "kommunvägledare", PASSWORD)
-        Routing(cluster.database_url).set_status(username, AVAILABLE)
 
     async def scenario() -> tuple[list[Resident], list[Resident]]:
         residents = await asyncio.gather(*(Resident(cluster.url).connect()
                                            for _ in range(RESIDENTS)))
         agents = [await Agent(cluster.url, u).login() for u in usernames]
+        for agent in agents:  # a login starts borta: each agent makes herself available
+            await agent.post("/console/status", status=AVAILABLE)
+        available = {a.username for a in Routing(cluster.database_url).available()}
+        assert available == set(usernames), available
         try:
             on = {name: [r for r in residents if r.server() == name] for name in ("rasa1", "rasa2")}
             assert len(on["rasa1"]) >= 10 and len(on["rasa2"]) >= 10, \
@@ -305,14 +308,27 @@ def test_two_rasa_servers_behind_haproxy_survive_losing_one(cluster: Cluster) ->
             texts += [m.text for m in detail.messages if m.sender_role == "invånare"] if detail else []
         return texts
 
+    def complete(resident: Resident) -> bool:
+        kept = registered(resident)
+        return all(m in kept for m in committed[resident])
+
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        if all(registered(r) == committed[r] for r in residents):
+        if all(complete(r) for r in residents):
             break
         time.sleep(1)
     for resident in residents:
-        assert registered(resident) == committed[resident], (
-            resident.conversation, cluster.log("rasa1-console.log"))
+        kept = registered(resident)
+        # Every message the trackers hold is registered, each once, in the order sent.
+        assert kept == [m for m in resident.sent if m in kept], (resident.sent, kept)
+        assert [m for m in kept if m in committed[resident]] == committed[resident], (
+            resident.conversation, kept, committed[resident], cluster.log("rasa1-console.log"))
+        # The register may hold more than the tracker only where the server was killed: a
+        # message made durable in the spool (accepted) before its turn reached the tracker
+        # is a record that came in, and stays one.
+        extra = [m for m in kept if m not in committed[resident]]
+        assert not extra or (resident in victims and len(extra) <= 2), (
+            resident.conversation, resident in victims, extra)
 
     with engine.connect() as connection:
         numbers = connection.execute(text("SELECT seq FROM cases ORDER BY seq")).scalars().all()
