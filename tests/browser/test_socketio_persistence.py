@@ -30,7 +30,8 @@ class Resident:
 
     def _reply(self, data: dict) -> None:
         self.replies.append(data)
-        self.got_reply.set()
+        if data.get("text"):  # not the diarienummer push (custom kc_case, no text)
+            self.got_reply.set()
 
     def start(self, session_id: str | None) -> str:
         self.client.emit("session_request", {"session_id": session_id})
