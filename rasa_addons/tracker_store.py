@@ -127,6 +127,29 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
                 session.execute(sa.insert(self.SQLEvent.__table__), rows)
             session.commit()
 
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Any:
+        """The tracker's events not stored yet, found by content, not by count.
+
+        Rasa counts the stored events since the last session start and takes the tracker's
+        events after that many. When a turn is saved in parts (rasa_addons/processor.py
+        saves before an answer is sent) and the session starts in that same turn, the
+        count and the in-memory list disagree and events were stored twice (a bot notice
+        twice in the tracker, once in the register). Comparing the stored rows' data with
+        the tracker's events since its first one never stores an event twice."""
+        events = list(tracker.events)
+        stamps = [e.timestamp for e in events if e.timestamp is not None]
+        if not events or not stamps:
+            return iter(events)
+        table = self.SQLEvent.__table__
+        stored = {
+            _identity(json.loads(data)) for data in session.execute(
+                sa.select(table.c.data).where(
+                    table.c.sender_id == tracker.sender_id, table.c.timestamp >= min(stamps)
+                )
+            ).scalars()
+        }
+        return (e for e in events if _identity(e.as_dict()) not in stored)
+
     def _publish(self, events: list[Event], sender_id: str) -> None:
         """What Rasa's ``_stream_new_events`` publishes, in one call when possible."""
         bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
@@ -138,6 +161,14 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
             return
         for body in bodies:
             self.event_broker.publish(body)  # type: ignore[union-attr]
+
+
+def _identity(data: dict[str, Any]) -> tuple[Any, ...]:
+    """What tells two stored events apart: type, stamp, and name, text or value."""
+    return (
+        data.get("event"), data.get("timestamp"), data.get("name"), data.get("text"),
+        json.dumps(data.get("value"), sort_keys=True, default=str),
+    )
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:

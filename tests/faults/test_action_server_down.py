@@ -57,6 +57,10 @@ def test_conversation_started_while_actions_are_down_answers_once_they_are_back(
     try:
         poll(lambda: stack.register_messages(sender) == as_register(tracked), 60,
              "samtalet finns i registret")
+    except AssertionError:
+        print("TRACKED", as_register(tracked))
+        print("REGISTER", stack.register_messages(sender))
+        raise
     finally:
         record("kill -9 av action-servern före samtalets start", accepted=len(tracked),
                once=registered_once(tracked, stack.register_messages(sender)),

@@ -226,3 +226,29 @@ def test_a_read_that_starts_during_a_save_sees_that_save(tmp_path: Path,
         assert found.latest_bot_utterance.text == "Vill du lämna ett meddelande?"
 
     asyncio.run(go())
+
+
+def test_a_turn_saved_in_parts_across_a_session_start_stores_each_event_once(
+    tmp_path: Path,
+) -> None:
+    """The processor saves before answers are sent; a session that starts in that turn
+    made Rasa's count-based diff store the bot's notice twice."""
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker("parts", DOMAIN.slots)
+
+    async def go() -> None:
+        tracker.update(ActionExecuted("action_session_start", timestamp=1.0))
+        tracker.update(BotUttered("tekniskt fel", timestamp=2.0))
+        await store.save(tracker)  # the early save, before the notice is sent
+        tracker.update(SessionStarted(timestamp=3.0))
+        tracker.update(UserUttered("Hej", timestamp=4.0))
+        await store.save(tracker)
+        tracker.update(BotUttered("tekniskt fel", timestamp=5.0))
+        await store.save(tracker)
+        tracker.update(ActionExecuted("action_listen", timestamp=6.0))
+        await store.save(tracker)
+
+    asyncio.run(go())
+    stored = [(r[1], r[2]) for r in rows(tmp_path / "t.db")]
+    assert stored == [("action", 1.0), ("bot", 2.0), ("session_started", 3.0), ("user", 4.0),
+                      ("bot", 5.0), ("action", 6.0)]
