@@ -135,8 +135,10 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         saves before an answer is sent) and the session starts in that same turn, the
         count and the in-memory list disagree and events were stored twice (a bot notice
         twice in the tracker, once in the register). Comparing the stored rows' data with
-        the tracker's events since its first one never stores an event twice."""
-        events = list(tracker.events)
+        the candidates never stores an event twice."""
+        # Rasa's count gives the candidates (usually just this turn's events); only the
+        # stored rows from the earliest candidate on are read to weed out repeats.
+        events = list(super()._additional_events(session, tracker))
         stamps = [e.timestamp for e in events if e.timestamp is not None]
         if not events or not stamps:
             return iter(events)
