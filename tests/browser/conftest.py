@@ -144,10 +144,30 @@ def _stack_clock(web_server: WebServer, monkeypatch: pytest.MonkeyPatch) -> None
     web_server.stack.use_clock(monkeypatch)
 
 
+def browser_env() -> dict[str, str]:
+    """The environment Chromium starts with: this one without libfaketime.
+
+    A suite run under Debian's `faketime` (the system date moved, issue 9) preloads
+    libfaketime into every child; Chromium's zygote then stalls and `Page.goto` times out.
+    The servers keep the faked clock; the browser, like a resident's, keeps its own. The
+    widget only uses the browser's clock for relative times (idle limit, shown times).
+    """
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("FAKETIME") and key != "DONT_FAKE_MONOTONIC"}
+    preload = [lib for lib in env.get("LD_PRELOAD", "").split(":")
+               if lib and "faketime" not in lib]
+    if preload:
+        env["LD_PRELOAD"] = ":".join(preload)
+    else:
+        env.pop("LD_PRELOAD", None)
+    return env
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                              env=browser_env())
         try:
             yield chromium
         finally:
