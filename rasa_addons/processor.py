@@ -150,8 +150,11 @@ class ResilientProcessor(MessageProcessor):
         had answered a question that neither the tracker nor the register holds; on a busy
         server that window is seconds long (tests/cluster: most residents of a server
         killed mid-turn). Saved first, what the resident was told is on record, and the
-        turn's final save adds only the rest."""
-        if any(isinstance(event, BotUttered) for event in events):
+        turn's final save adds only the rest. A collecting channel (REST) delivers nothing
+        before the turn's final save, so it skips this extra save."""
+        if not isinstance(output_channel, CollectingOutputChannel) and any(
+            isinstance(event, BotUttered) for event in events
+        ):
             await self.save_tracker(tracker)
         await super().execute_side_effects(events, tracker, output_channel)
 

@@ -25,21 +25,56 @@ import asyncio
 import functools
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import rasa.core.tracker_store as rasa_tracker_store
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 
 THREADS = 4  # reads at once, and writes at once
+CACHED_CONVERSATIONS = 512  # latest sessions kept parsed per process (least recently read go)
+CACHED_EVENTS = 2_000  # a session longer than this is read from the database every time
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What one conversation's latest session looked like at its last read.
+
+    ``rows`` holds the stored JSON of the events Rasa's query would return (timestamp
+    at or after the latest ``session_started``, or all when there is none), in row order;
+    ``seen`` counts the conversation's rows up to ``last_id``, so rows deleted (disposal)
+    or committed late below ``last_id`` are noticed and the session is read in full."""
+
+    last_id: int
+    seen: int
+    start: float | None
+    rows: tuple[tuple[float | None, str], ...]
+
+    def extended(self, new: list[tuple[int, str, float | None, str]]) -> _Session:
+        """This session with the rows ``(id, type_name, timestamp, data)`` after it added."""
+        start = self.start
+        rows = list(self.rows)
+        for _id, type_name, stamp, data in new:
+            if type_name == SessionStarted.type_name and stamp is not None and (
+                start is None or stamp > start
+            ):
+                start = stamp
+            rows.append((stamp, data))
+        if start is not None:  # Rasa: timestamp >= the latest session start (NULL never)
+            rows = [row for row in rows if row[0] is not None and row[0] >= start]
+        return _Session(new[-1][0] if new else self.last_id, self.seen + len(new), start,
+                        tuple(rows))
 
 
 class ThreadedSQLTrackerStore(SQLTrackerStore):
@@ -52,6 +87,8 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         self._reads = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-read")
         self._writes = ThreadPoolExecutor(THREADS, thread_name_prefix="kc-tracker-write")
         self._saving: dict[str, asyncio.Future[None]] = {}
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        self._sessions_lock = threading.Lock()
         if sqlite:
             sa.event.listen(self.engine, "connect", _sqlite_wal)
             with self.engine.connect() as connection:  # WAL is a property of the file
@@ -94,15 +131,56 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
             await asyncio.wait({pending})
 
     def _read(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
-        """``SQLTrackerStore._retrieve`` without the coroutine around it."""
-        with self.session_scope() as session:
-            rows = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=all_sessions
-            ).all()
-            events = [json.loads(row.data) for row in rows]
+        """``SQLTrackerStore._retrieve`` without the coroutine around it.
+
+        The latest session is read incrementally: only rows after the last one this
+        process has seen are fetched and parsed (a 40-message conversation is ~250 rows,
+        re-read and re-parsed on every message before). Any other server may have added
+        rows meanwhile (several Rasa servers, the HTTP API); they are the new rows."""
+        if all_sessions:
+            with self.session_scope() as session:
+                rows = self._event_query(session, sender_id, True).all()
+                events = [json.loads(row.data) for row in rows]
+        else:
+            events = self._latest_session(sender_id)
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _latest_session(self, sender_id: str) -> list[dict[str, Any]]:
+        """The latest session's events, as Rasa's query returns them (fresh dicts).
+
+        A row whose JSON does not parse fails here as in Rasa's own read."""
+        with self._sessions_lock:
+            known = self._sessions.get(sender_id)
+        table = self.SQLEvent.__table__
+        columns = (table.c.id, table.c.type_name, table.c.timestamp, table.c.data)
+        with self.session_scope() as session:
+            if known is not None:
+                seen = session.execute(
+                    sa.select(sa.func.count()).select_from(table).where(
+                        table.c.sender_id == sender_id, table.c.id <= known.last_id)
+                ).scalar_one()
+                if seen != known.seen:  # rows went away or came late: read it all again
+                    known = None
+            after = known.last_id if known is not None else -1
+            new = [tuple(row) for row in session.execute(
+                sa.select(*columns).where(table.c.sender_id == sender_id, table.c.id > after)
+                .order_by(table.c.id)
+            )]
+        base = known or _Session(-1, 0, None, ())
+        current = base.extended(new) if new else base  # type: ignore[arg-type]
+        if current.rows and len(current.rows) <= CACHED_EVENTS:
+            with self._sessions_lock:
+                stored = self._sessions.get(sender_id)
+                if stored is None or stored.last_id <= current.last_id:
+                    self._sessions[sender_id] = current
+                self._sessions.move_to_end(sender_id)
+                while len(self._sessions) > CACHED_CONVERSATIONS:
+                    self._sessions.popitem(last=False)
+        # Parsed anew for each tracker (one C call): nothing Rasa changes in one tracker's
+        # events can leak into the next.
+        return json.loads("[" + ",".join(data for _stamp, data in current.rows) + "]")
 
     def _write(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:

@@ -72,3 +72,46 @@ def test_metrics_in_prometheus_text_format() -> None:
     assert "# TYPE kc_register_durable gauge\nkc_register_durable 0\n" in text
     assert "kc_register_spool_failures_total 4\n" in text
     assert "kc_register_reconciled_total 2\n" in text
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    async def save(self, tracker: object) -> None:
+        self.steps.append("saved")
+
+
+def _side_effects(channel_class: type) -> list[str]:
+    from rasa.core.channels.channel import OutputChannel
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_addons.processor import ResilientProcessor
+
+    log = _Log()
+
+    class Channel(channel_class):  # type: ignore[misc,valid-type]
+        async def send_text_message(self, recipient_id: str, text: str, **kw: object) -> None:
+            log.steps.append(f"sent {text}")
+            if isinstance(self, OutputChannel) and hasattr(self, "messages"):
+                await super().send_text_message(recipient_id, text, **kw)
+
+    processor = ResilientProcessor.__new__(ResilientProcessor)
+    processor.tracker_store = log  # type: ignore[assignment]
+    tracker = DialogueStateTracker("anna", [])
+    asyncio.run(processor.execute_side_effects([BotUttered("Hej!")], tracker, Channel()))
+    return log.steps
+
+
+def test_a_streaming_channel_gets_the_answer_only_after_it_is_saved() -> None:
+    """socket.io sends at once: a server killed right after must have it on record."""
+    from rasa.core.channels.channel import OutputChannel
+
+    assert _side_effects(OutputChannel) == ["saved", "sent Hej!"]
+
+
+def test_a_collecting_channel_is_not_saved_twice() -> None:
+    """REST answers only after the turn's final save, so the early save is not needed."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    assert _side_effects(CollectingOutputChannel) == ["sent Hej!"]

@@ -252,3 +252,90 @@ def test_a_turn_saved_in_parts_across_a_session_start_stores_each_event_once(
     stored = [(r[1], r[2]) for r in rows(tmp_path / "t.db")]
     assert stored == [("action", 1.0), ("bot", 2.0), ("session_started", 3.0), ("user", 4.0),
                       ("bot", 5.0), ("action", 6.0)]
+
+
+def test_incremental_reads_agree_with_rasa_whoever_writes_and_whatever_is_deleted(
+    tmp_path: Path,
+) -> None:
+    """The latest session is read from the rows after the last one seen. Two servers on
+    one database (each with its own cache), session starts with clocks out of step, rows
+    deleted (disposal) or added by another server: every read equals Rasa's own."""
+    import random
+
+    path = tmp_path / "shared.db"
+    one = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    two = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    rasa = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    rng = random.Random(7)
+    senders = ["a", "b", "c"]
+    clock = {"t": 1.0}
+
+    def stamp() -> float:
+        clock["t"] += 1.0
+        return clock["t"] + rng.choice([0.0, 0.0, -5.5])  # now and then a late clock
+
+    async def go() -> None:
+        checked = 0
+        for step in range(120):
+            sender = rng.choice(senders)
+            writer = rng.choice([one, two])
+            tracker = await writer.retrieve(sender) or DialogueStateTracker(sender, DOMAIN.slots)
+            action = rng.random()
+            if action < 0.15:
+                for event in (ActionExecuted("action_session_start", timestamp=stamp()),
+                              SessionStarted(timestamp=stamp()),
+                              ActionExecuted("action_listen", timestamp=stamp())):
+                    tracker.update(event)
+            elif action < 0.22:  # rows of a conversation removed (disposal, by hand)
+                with rasa.engine.begin() as conn:
+                    conn.execute(sa.text(
+                        "DELETE FROM events WHERE id IN (SELECT id FROM events "
+                        "WHERE sender_id = :s ORDER BY id DESC LIMIT :n)"),
+                        {"s": sender, "n": rng.randint(1, 8)})
+                continue
+            else:
+                for event in turn(step, stamp()):
+                    tracker.update(event)
+            await writer.save(tracker)
+            for reader in (one, two):
+                for name in senders:
+                    expected = await rasa.retrieve(name)
+                    found = await reader.retrieve(name)
+                    if expected is None:
+                        assert found is None
+                        continue
+                    assert found is not None
+                    assert [e.as_dict() for e in found.events] == [
+                        e.as_dict() for e in expected.events], (step, name)
+                    assert found.get_slot("kc_topic") == expected.get_slot("kc_topic")
+                    checked += 1
+        assert checked > 500
+
+    asyncio.run(go())
+
+
+def test_a_later_read_fetches_only_the_rows_after_the_last_one_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "n.db"))
+    fetched: list[int] = []
+    real_extended = tracker_store._Session.extended
+
+    def extended(self, new):  # type: ignore[no-untyped-def]
+        fetched.append(len(new))
+        return real_extended(self, new)
+
+    monkeypatch.setattr(tracker_store._Session, "extended", extended)
+
+    async def go() -> None:
+        tracker = DialogueStateTracker("long", DOMAIN.slots)
+        for n in range(30):
+            for event in turn(n, float(n + 1)):
+                tracker.update(event)
+            await store.save(tracker)
+            found = await store.retrieve("long")
+            assert found is not None
+            assert [e.as_dict() for e in found.events] == [e.as_dict() for e in tracker.events]
+
+    asyncio.run(go())
+    assert fetched == [5] * 30  # each read parses this turn's rows, never the earlier ones
