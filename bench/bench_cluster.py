@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.rest_load import Throughput, concurrent
-from bench.stock_bot import post_rest, start_stock_bot
+from bench.stock_bot import cpu_seconds, post_rest, start_stock_bot
 from tests.cluster.cluster import Cluster, missing_services
 
 QUESTIONS = ["hej", "vad har ni för telefonnummer", "var ligger ni", "när har ni öppet",
@@ -31,6 +32,16 @@ STOCK_QUESTIONS = ["hello", "I am happy", "great", "are you a bot?", "goodbye"]
 GOAL_RATIO = 1.5
 NO_FLOOD_LIMITS = {"KC_FLOOD_SENDER_BURST": "1000000", "KC_FLOOD_SENDER_IN_FLIGHT": "1000",
                    "KC_FLOOD_ADDRESS_BURST": "1000000", "KC_FLOOD_ADDRESS_PER_SECOND": "100000"}
+
+
+COMPONENTS = ["rasa1", "rasa2", "actions1", "actions2", "web", "haproxy"]
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent not idle so far (/proc/stat): PostgreSQL and Redis too."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def show(name: str, result: Throughput) -> None:
@@ -55,10 +66,19 @@ def main() -> int:
             cluster.start()
             say = functools.partial(post_rest, cluster.url)
             concurrent(say, QUESTIONS, conversations=4, per_conversation=2)  # warm both
+            pids = {c: cluster.pid(c) for c in COMPONENTS}
+            before = {c: cpu_seconds(pid) for c, pid in pids.items()}
+            busy = machine_busy_seconds()
             result = concurrent(say, QUESTIONS, args.conversations, args.per, "cluster")
+            busy = machine_busy_seconds() - busy
+            used = {c: 1000 * (cpu_seconds(pid) - before[c]) / result.messages
+                    for c, pid in pids.items()}
         finally:
             cluster.stop()
     show("Kluster (2 Rasa-servrar, HAProxy)", result)
+    print("CPU per meddelande: " + ", ".join(f"{c} {ms:.1f} ms" for c, ms in used.items())
+          + f"; hela maskinen {1000 * busy / result.messages:.1f} ms (PostgreSQL, Redis, "
+          "lastdrivaren medräknade)")
     stock_rate = args.stock_rate
     if stock_rate is None and not args.no_stock:
         with start_stock_bot() as bot:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from rest_load import Latency, Throughput, concurrent, one_conversation
-from stock_bot import post_rest, rss_mb, start_stock_bot
+from stock_bot import cpu_seconds, post_rest, rss_mb, start_stock_bot
 
 from tests.e2e.stack import RasaStack
 
@@ -59,6 +59,8 @@ def main() -> int:
     latency: dict[str, list[Latency]] = {"stock": [], "product": []}
     load: dict[str, list[Throughput]] = {"stock": [], "product": []}
     memory: dict[str, float] = {}
+    # CPU per message in the concurrent runs, per process: where a message's cost is paid.
+    cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp, start_stock_bot() as stock:
         product = RasaStack(Path(tmp), extra_env=NO_FLOOD_LIMITS).start()
         try:
@@ -66,6 +68,9 @@ def main() -> int:
                 "stock": (partial(post_rest, stock.url), STOCK_QUESTIONS),
                 "product": (product.say, PRODUCT_QUESTIONS),
             }
+            pids = {"stock": {"stock (rasa run)": stock.process.pid},
+                    "product": {"produkt (rasa_server)": product.procs[1].pid,
+                                "produkt (action server)": product.procs[0].pid}}
             for say, questions in runs.values():  # warm-up: first-use costs
                 concurrent(say, questions, 4, 2, prefix="warm")
             for n in range(args.rounds):
@@ -75,8 +80,12 @@ def main() -> int:
                     latency[name].append(one_conversation(say, questions, args.messages))
                 for name in reversed(order):
                     say, questions = runs[name]
-                    load[name].append(concurrent(say, questions, CONVERSATIONS,
-                                                 args.per_conversation))
+                    before = {k: cpu_seconds(pid) for k, pid in pids[name].items()}
+                    result = concurrent(say, questions, CONVERSATIONS, args.per_conversation)
+                    load[name].append(result)
+                    for k, pid in pids[name].items():
+                        used = cpu_seconds(pid) - before[k]
+                        cpu.setdefault(k, []).append(1000 * used / result.messages)
                 print(f"runda {n + 1}: " + "; ".join(
                     f"{k} p95 {latency[k][-1].p95_ms:.0f} ms, "
                     f"{load[k][-1].messages_per_s:.1f} msg/s" for k in order), flush=True)
@@ -103,6 +112,8 @@ def main() -> int:
     print(f"\nGenomströmning produkt/stock vid {CONVERSATIONS} samtal: {throughput_ratio:.2f} "
           f"(mål >= {THROUGHPUT_GOAL})")
     print(f"p95 ett samtal produkt/stock: {p95_ratio:.2f} (mål <= {P95_GOAL})")
+    print("CPU per meddelande vid 20 samtal (median): " + ", ".join(
+        f"{k} {med(v):.1f} ms" for k, v in cpu.items()))
     print("Minne (RSS): " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items()))
     ok = throughput_ratio >= THROUGHPUT_GOAL and p95_ratio <= P95_GOAL
     print("Mål uppnådda." if ok else "Mål missade.")

@@ -55,6 +55,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of one process so far, in seconds (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stock_env(home: Path | None = None) -> dict[str, str]:
     """The environment for the stock bot: no telemetry, and none of the product's KC_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KC_")}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from kontaktcenter.db import get_database
 from kontaktcenter.db.migrate import upgrade
@@ -231,6 +231,31 @@ def test_a_new_queue_item_is_pushed_and_notified_in_a_background_tab(
     expect(sound).not_to_be_checked()
     sound.check()
     assert console.evaluate("() => localStorage.getItem('kcSound')") == "1"
+
+
+def test_the_queue_updating_itself_keeps_the_keyboard_focus(console: Page, desk: Desk) -> None:
+    """An agent tabbing to "Ta över" keeps the focus there while the list updates (a new
+    resident in the queue): before, every update rebuilt the rows and the focus fell back
+    to the top of the page."""
+    service = HandoverService(desk.database_url)
+    service.request("conv-first", concern="Parkering")
+    console.goto(desk.url + "/console")
+    expect(console.locator("body")).to_have_attribute("data-push", "on")
+    take = console.locator("#queue-rows tr", has_text="Parkering").get_by_role(
+        "button", name="Ta över")
+    expect(take).to_be_visible()
+    tab_until_focused(console, take)
+    service.request("conv-second", concern="Bygglov")
+    expect(console.locator("#queue-rows")).to_contain_text("Bygglov")
+    assert take.evaluate("node => node === document.activeElement")
+
+
+def tab_until_focused(page: Page, target: Locator) -> None:
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if target.evaluate("node => node === document.activeElement"):
+            return
+    raise AssertionError("Tab never reached the take button")
 
 
 # Every element the keyboard should reach: visible, enabled, not taken out of the order.

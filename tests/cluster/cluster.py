@@ -69,6 +69,21 @@ class Cluster:
     actions_ports: list[int] = field(default_factory=lambda: [free_port(), free_port()])
     extra_env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen | None = None
+    # Every process of the cluster, and the test process (use_clock), on one clock: an
+    # open Thursday from the moment the cluster was made (tests/e2e/stack.py does the same).
+    anchor: float = field(default_factory=time.time)
+
+    @property
+    def clock_env(self) -> dict[str, str]:
+        return {"KC_NOW": OPEN_THURSDAY, "KC_NOW_ANCHOR": repr(self.anchor)}
+
+    def use_clock(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        """Put this process (presence, register checks) on the cluster's clock."""
+        from kontaktcenter import clock
+
+        for name, value in self.clock_env.items():
+            monkeypatch.setenv(name, value)
+        clock.reset()
 
     @property
     def url(self) -> str:
@@ -105,7 +120,7 @@ class Cluster:
             RASA_TELEMETRY_ENABLED="false",
             KC_VAR_DIR=str(self.var),
             KC_MODEL=str(MODEL),
-            KC_NOW=OPEN_THURSDAY,
+            **self.clock_env,
             KC_RASA_TOKEN=self.token,
             KC_ACTION_TOKEN=os.urandom(16).hex(),
             KC_CONVERSATION_SECRET=os.urandom(16).hex(),

@@ -55,6 +55,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         running.stop()
 
 
+@pytest.fixture(autouse=True)
+def _cluster_clock(cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test reads presence and the register on the cluster's clock, not the system's
+    (a year apart when the suite runs under faketime; three days apart on a real clock)."""
+    cluster.use_clock(monkeypatch)
+
+
 async def until(condition: Callable[[], Any], seconds: float, what: str) -> Any:
     """Wait for ``condition()`` to be truthy (a bounded deadline, never a bare sleep)."""
     deadline = time.monotonic() + seconds

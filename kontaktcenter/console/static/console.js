@@ -71,6 +71,22 @@
 
   // "Mina pågående samtal" with unread marks, on the queue page and beside a conversation.
   // A chat getting its first unread message is announced once (politely).
+  // Lists that update themselves must not take the keyboard focus away from an agent who
+  // is tabbing through them: a list is rebuilt only when what it shows has changed, and
+  // the control that had the focus (same data-focus-key) gets it back.
+  function rebuild(container, signature, build) {
+    if (container.getAttribute("data-signature") === signature) return;
+    var active = document.activeElement;
+    var key = active && container.contains(active) ? active.getAttribute("data-focus-key") : null;
+    container.replaceChildren();
+    build();
+    container.setAttribute("data-signature", signature);
+    if (key) {
+      var again = container.querySelector('[data-focus-key="' + key + '"]');
+      if (again) again.focus();
+    }
+  }
+
   function myChats(currentId) {
     var list = document.getElementById("mine");
     var live = document.getElementById("desk-live");
@@ -79,12 +95,16 @@
     var items = [];
     function render() {
       var seen = seenCounts();
-      list.replaceChildren();
+      rebuild(list, JSON.stringify([items, seen]), function () { build(seen); });
+      list.setAttribute("data-loaded", "1");
+    }
+    function build(seen) {
       if (!items.length) list.appendChild(el("li", "", "Inga just nu."));
       items.forEach(function (item) {
         var li = el("li");
         var a = el("a", "", (item.diarienummer || "Samtal") + ": " + item.concern);
         a.href = "/console/handover/" + item.id;
+        a.setAttribute("data-focus-key", "mine-" + item.id);
         if (String(item.id) === String(currentId)) a.setAttribute("aria-current", "page");
         li.appendChild(a);
         var unread = String(item.id) === String(currentId) ? 0 : unreadOf(item, seen);
@@ -97,7 +117,6 @@
         unreadBefore[item.id] = unread;
         list.appendChild(li);
       });
-      list.setAttribute("data-loaded", "1");
     }
     window.addEventListener("storage", function (event) { if (event.key === SEEN_KEY) render(); });
     return function (mine) {
@@ -162,6 +181,7 @@
       form.action = "/console/handover/" + id + "/take";
       var token = el("input"); token.type = "hidden"; token.name = "csrf_token"; token.value = csrf;
       var button = el("button", "", "Ta över"); button.type = "submit";
+      button.setAttribute("data-focus-key", "take-" + id);
       form.appendChild(token); form.appendChild(button);
       return form;
     }
@@ -173,23 +193,25 @@
           notify("Ny invånare i kön", "Någon väntar på en kommunvägledare.");
         }
         known = ids;
-        rows.replaceChildren();
-        if (!res.body.queue.length) {
-          var empty = el("tr"); var cell = el("td", "", "Ingen väntar just nu."); cell.colSpan = 5;
-          empty.appendChild(cell); rows.appendChild(empty);
-        }
-        res.body.queue.forEach(function (item) {
-          var tr = el("tr");
-          tr.appendChild(el("td", "", item.waited_minutes + " min"));
-          tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")
-            + (item.resident_left ? " (invånaren har lämnat)" : "")));
-          tr.appendChild(el("td", "", item.diarienummer || ""));
-          tr.appendChild(el("td", "", item.channel));
-          var action = el("td"); action.appendChild(takeButton(item.id)); tr.appendChild(action);
-          rows.appendChild(tr);
-        });
+        rebuild(rows, JSON.stringify(res.body.queue), function () { queueRows(res.body.queue); });
         showMine(res.body.mine);
       }).catch(function () {});
+    }
+    function queueRows(queue) {
+      if (!queue.length) {
+        var empty = el("tr"); var cell = el("td", "", "Ingen väntar just nu."); cell.colSpan = 5;
+        empty.appendChild(cell); rows.appendChild(empty);
+      }
+      queue.forEach(function (item) {
+        var tr = el("tr");
+        tr.appendChild(el("td", "", item.waited_minutes + " min"));
+        tr.appendChild(el("td", "", item.concern + (item.assigned_to_me ? " (till dig)" : "")
+          + (item.resident_left ? " (invånaren har lämnat)" : "")));
+        tr.appendChild(el("td", "", item.diarienummer || ""));
+        tr.appendChild(el("td", "", item.channel));
+        var action = el("td"); action.appendChild(takeButton(item.id)); tr.appendChild(action);
+        rows.appendChild(tr);
+      });
     }
     refresh();
     on("queue", refresh);
