@@ -3,7 +3,9 @@
 #   scripts/ci_at.sh "2027-12-31 23:50"        (local time, Europe/Stockholm)
 # Every process the suite starts sees that date (Debian's libfaketime, installed by apt when
 # run as root); the clock then runs on from there, crossing midnight if it is near. The
-# machine's PostgreSQL and Redis keep the real clock: the product never asks them the time.
+# machine's PostgreSQL and Redis keep the real clock, and so does HAProxy (under libfaketime
+# its health checks timed out and marked busy Rasa servers down): the product never asks
+# them the time.
 # tests/tools/faketime_futex.c keeps TensorFlow's raw futex deadlines on the real clock
 # (without it a model load now and then hangs under libfaketime). Chromium is started
 # without libfaketime (tests/browser/conftest.py).
@@ -23,7 +25,7 @@ gcc -shared -fPIC -O2 -o var/faketime_futex.so tests/tools/faketime_futex.c -ldl
 target=$(TZ=Europe/Stockholm date -d "$when" +%s)
 offset=$((target - $(date +%s)))
 echo "Systemdatum för körningen: $(TZ=Europe/Stockholm date -d "@$target") (förskjutning ${offset} s)"
-export FAKETIME="+${offset}s" FAKETIME_DONT_FAKE_MONOTONIC=1
+export FAKETIME="+${offset}s" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_SKIP_CMDS=haproxy
 export LD_PRELOAD="$PWD/var/faketime_futex.so:$LIBFAKETIME${LD_PRELOAD:+:$LD_PRELOAD}"
 date
 bash .ci/run
