@@ -89,10 +89,19 @@ def test_socketio_corpus(stack: RasaStack) -> None:
     try:
         for kind, text in CORPUS:
             resident.start()  # leaves the previous conversation's room
-            # Accepted first messages get the pushed case number (no text) and then the answer.
-            replies = resident.say(text, replies=1 if kind in REFUSED else 2)
-            said = [r.get("text", "") for r in replies]
-            answer = " ".join(said if kind in REFUSED else said[1:])
+            # Accepted first messages get the pushed case number (no text) and then the answer,
+            # which may come as several messages ("Hej!", then what was asked): the turn's
+            # messages are read until they answer, for at most 15 s.
+            start = len(resident.replies)
+            resident.say(text, replies=1 if kind in REFUSED else 2)
+
+            def answer_so_far(start: int = start, kind: str = kind) -> str:
+                said = [r.get("text", "") for r in resident.replies[start:]]
+                return " ".join(said if kind in REFUSED else said[1:])
+
+            wait_until(lambda: is_polite_swedish(answer_so_far()), 15)
+            said = [r.get("text", "") for r in resident.replies[start:]]
+            answer = answer_so_far()
             if not is_polite_swedish(answer):
                 problems.append(f"{kind}: {said!r}"[:200])
             results[kind] = (resident.conversation, text)
