@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 logger = logging.getLogger(__name__)
 
 THREADS = 4  # reads at once, and writes at once
-CACHED_CONVERSATIONS = 512  # latest sessions kept parsed per process (least recently read go)
+CACHED_CONVERSATIONS = 512  # latest sessions kept (stored JSON) per process; least recent go
 CACHED_EVENTS = 2_000  # a session longer than this is read from the database every time
 T = TypeVar("T")
 

@@ -69,8 +69,6 @@
   }
   function unreadText(n) { return n === 1 ? "1 nytt meddelande" : n + " nya meddelanden"; }
 
-  // "Mina pågående samtal" with unread marks, on the queue page and beside a conversation.
-  // A chat getting its first unread message is announced once (politely).
   // Lists that update themselves must not take the keyboard focus away from an agent who
   // is tabbing through them: a list is rebuilt only when what it shows has changed, and
   // the control that had the focus (same data-focus-key) gets it back.
@@ -87,6 +85,8 @@
     }
   }
 
+  // "Mina pågående samtal" with unread marks, on the queue page and beside a conversation.
+  // A chat getting its first unread message is announced once (politely).
   function myChats(currentId) {
     var list = document.getElementById("mine");
     var live = document.getElementById("desk-live");
