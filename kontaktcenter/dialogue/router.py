@@ -227,7 +227,12 @@ def _plan(turn: Turn, ctx: Context, focus: str) -> list[Ask]:
 
     upset = signals.has(signals.FRUSTRATION, focus) or signals.is_shouting(focus)
     if intent == "frustrated" or (upset and intent not in HID_INTENTS | CONTACT_INTENTS):
-        return [Ask("frustrated")]
+        # "ingen svarar … när stänger ni på julafton?": sorry, then the answer.
+        hours_keys = ("ask_opening_hours", "ask_open_now")
+        asks = [a for a in _several(intent, sequence) if not (dated and a.key in hours_keys)]
+        if dated:  # the day asked about, from the whole message
+            asks.append(Ask("hours"))
+        return [Ask("sorry"), *asks] if asks else [Ask("frustrated")]
     if signals.is_gibberish(focus):
         return []
     if signals.has(signals.OTHER_MUNICIPAL_MATTER, focus) and not (
@@ -369,6 +374,8 @@ def _produce(key: str, turn: Turn, ctx: Context, deps: Deps, focus: str) -> _Pro
     if key in ("ask_address", "ask_contact", "ask_social_media", "bot_challenge"):
         topic = TOPIC_CONTACT if key in ("ask_address", "ask_contact") else ctx.topic
         return [Message(answers.answer_for_intent(key, f))], ctx.but(topic=topic)
+    if key == "sorry":
+        return [Message(texts.SORRY_FOR_TROUBLE)], ctx
     if key in ("out_of_scope", "frustrated"):
         lead = texts.out_of_scope(f) if key == "out_of_scope" else texts.frustrated(f)
         status = hours_replies.status_sentence(deps.calendar, turn.now, "phone")

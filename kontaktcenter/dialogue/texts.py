@@ -96,6 +96,10 @@ def out_of_scope(f: ContactFacts) -> str:
     )
 
 
+# Said first when an upset resident also asked something the bot can answer.
+SORRY_FOR_TROUBLE = "Förlåt att det har varit krångligt. Här är svaret på din fråga."
+
+
 def frustrated(f: ContactFacts) -> str:
     return (
         "Förlåt, jag förstår att det är frustrerande när jag inte kan hjälpa dig. "

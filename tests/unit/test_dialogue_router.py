@@ -449,3 +449,22 @@ def test_our_hours_are_still_answered_when_a_municipal_matter_is_named_too() -> 
 def test_frustration_is_acknowledged_first(intent, text) -> None:
     [reply] = chat(WEDNESDAY_MORNING, (intent, text))
     assert reply.text.startswith("Förlåt, jag förstår att det är frustrerande")
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "needle"),
+    [
+        ("frustrated", "jag har väntat länge och ingen svarar, vad har ni för telefonnummer?",
+         "042-10 50 00"),
+        ("frustrated", "har försökt flera gånger nu, stänger ni tidigt på julafton?",
+         "24 december"),
+    ],
+)
+def test_an_upset_resident_who_asks_something_gets_the_answer_after_an_apology(
+    intent, text, needle
+) -> None:
+    """A long complaint with a question at the end: the apology, then the answer, not
+    only an offer of a person."""
+    [reply] = chat(WEDNESDAY_MORNING, (intent, text))
+    assert reply.text.startswith("Förlåt att det har varit krångligt"), reply.text
+    assert needle in reply.text, reply.text
