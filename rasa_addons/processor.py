@@ -13,6 +13,9 @@ Rasa 3.6 has three ways to leave a resident without an answer, each fixed here:
   ends listening, with an apology when nothing was said.
 * The register cannot keep anything (spool not writable): messages are refused with a
   Swedish explanation before Rasa stores or answers them (nothing accepted is lost).
+* A message sent again by the widget after its server died (the same delivery id,
+  kontaktcenter.delivery) is not handled twice: when the conversation already holds it,
+  the answers given then are sent again, marked ``kc_replay``, and nothing is stored.
 
 :func:`install` swaps this class into ``rasa.core.agent``, which builds the processor;
 the records event broker calls it (the broker is created before the agent).
@@ -37,6 +40,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 from kontaktcenter import answers, service_notices
+from kontaktcenter.delivery import delivery_of
 from kontaktcenter.facts import get_facts
 from rasa_addons import speedups
 
@@ -80,6 +84,36 @@ class _GuardedAction(Action):
             ]
 
 
+class _AlreadyHandled(Exception):
+    """The message's delivery id is already in the conversation: answer, store nothing."""
+
+    def __init__(self, answers: list[BotUttered]) -> None:
+        super().__init__("already handled")
+        self.answers = answers
+
+
+def answers_to(tracker: DialogueStateTracker, delivery: str) -> list[BotUttered] | None:
+    """What was said after the current session's message with this delivery id.
+
+    None when the session holds no such message (it is new); otherwise the bot and
+    agent messages up to the resident's next message (possibly none)."""
+    session: list[Event] = []
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        session.append(event)
+    found: list[BotUttered] | None = None
+    for event in reversed(session):  # oldest first
+        if isinstance(event, UserUttered):
+            if found is not None:
+                break
+            if delivery_of(event.metadata) == delivery:
+                found = []
+        elif found is not None and isinstance(event, BotUttered):
+            found.append(event)
+    return found
+
+
 class ResilientProcessor(MessageProcessor):
     """MessageProcessor that refuses what cannot be kept and never stays mute."""
 
@@ -104,7 +138,44 @@ class ResilientProcessor(MessageProcessor):
             if isinstance(channel, CollectingOutputChannel):
                 return channel.messages
             return None
-        return await super().handle_message(message)
+        try:
+            return await super().handle_message(message)
+        except _AlreadyHandled as done:
+            return await self._answer_again(message, done.answers)
+
+    async def log_message(
+        self, message: UserMessage, should_save_tracker: bool = True
+    ) -> DialogueStateTracker:
+        """Rasa's log_message, except that a delivery id already in the session is refused
+        (:class:`_AlreadyHandled`) before anything is logged. Rasa holds the conversation's
+        lock here, so two copies of one message are never both new."""
+        delivery = delivery_of(message.metadata)
+        if delivery is None:
+            return await super().log_message(message, should_save_tracker)
+        tracker = await self.fetch_tracker_and_update_session(
+            message.sender_id, message.output_channel, message.metadata
+        )
+        earlier = answers_to(tracker, delivery)
+        if earlier is not None:
+            logger.info("A message sent again was answered from the conversation.")
+            raise _AlreadyHandled(earlier)
+        await self._handle_message_with_tracker(message, tracker)
+        if should_save_tracker:
+            await self.save_tracker(tracker)
+        return tracker
+
+    async def _answer_again(
+        self, message: UserMessage, earlier: list[BotUttered]
+    ) -> list[dict[str, Any]] | None:
+        channel = message.output_channel
+        collecting = isinstance(channel, CollectingOutputChannel)
+        delivery = delivery_of(message.metadata)
+        for bot in earlier:
+            said = bot.message()
+            if not collecting:  # the widget shows it only when it has not seen the answer
+                said["kc_replay"] = delivery
+            await channel.send_response(message.sender_id, said)
+        return channel.messages if collecting else None
 
     async def _run_action(
         self,

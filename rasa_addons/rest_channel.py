@@ -17,6 +17,8 @@ the stock channel, each a reproduced fault:
   is the peer, or X-Forwarded-For from KC_TRUSTED_PROXIES only); a failure
   inside Rasa gives HTTP 503 and a Swedish apology, never ``[]`` for a lost message.
 * Error log lines never contain the message text (personal data).
+* An optional ``kc_delivery`` id (kontaktcenter.delivery) makes a retry safe: a POST
+  repeated after a timeout is stored once and gets the answers given the first time.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from kontaktcenter.client_address import (
     trusted_proxies_from_env,
 )
 from kontaktcenter.conversation_token import CONVERSATION_ID
+from kontaktcenter.delivery import DELIVERY_KEY, delivery_id
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import (
     BAD_BODY_REFUSED,
@@ -159,6 +162,10 @@ class RestInput(StockRestInput):
         body: dict[str, Any],
     ) -> HTTPResponse:
         collector = CollectingOutputChannel()
+        metadata = resident_metadata(body.get("metadata"))
+        delivery = delivery_id(body.get(DELIVERY_KEY))
+        if delivery:  # a retried POST with the same id is stored once, answered again
+            metadata[DELIVERY_KEY] = delivery
         try:
             parse = await parse_override(request.app.ctx.agent, sender, text)
             await on_new_message(
@@ -168,7 +175,7 @@ class RestInput(StockRestInput):
                     sender,
                     parse_data=parse,
                     input_channel=self.name(),
-                    metadata=resident_metadata(body.get("metadata")),
+                    metadata=metadata,
                 )
             )
         except CancelledError:

@@ -41,6 +41,11 @@ HTTP API still finds it):
   admin, signed with KC_RASA_TOKEN) and the channel emits ``kc_typing`` or ``kc_queue``
   to that conversation's room, through the server's room emit (a client manager such as
   Redis carries it to the right server). Signals carry no text.
+* Nothing accepted is lost, nothing is kept twice: the widget sends each message with a
+  delivery id (``kc_delivery``, kontaktcenter.delivery) and asks for an acknowledgement,
+  which comes only after the turn is saved. A message whose server died before that is
+  sent again after the reconnection, with the same id; the processor answers a copy it
+  already holds from the conversation (``kc_replay``) and the register keeps it once.
 * Several Rasa servers: with ``KC_SOCKETIO_REDIS_URL`` set, emits go through python-socketio's
   ``AsyncRedisManager`` (pub/sub channel ``KC_SOCKETIO_CHANNEL``), so a staff message posted
   to any server reaches the resident's socket on whichever server holds it. Unset: one
@@ -73,6 +78,7 @@ from kontaktcenter.client_address import (
     trusted_proxies_from_env,
 )
 from kontaktcenter.conversation_token import ConversationTokens
+from kontaktcenter.delivery import DELIVERY_KEY, delivery_id
 from kontaktcenter.desk.typing import ResidentSignals, signal
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from kontaktcenter.input_check import FLOOD_REFUSED, NOT_TEXT_REFUSED, resident_metadata
@@ -82,7 +88,7 @@ from rasa_addons.resident_gate import Refusal, checked_text, parse_override
 logger = logging.getLogger(__name__)
 
 # Keys a bot message may carry for the widget, besides its text and buttons.
-WIDGET_KEYS = ("kc_agent", "kc_closed", "kc_lang")
+WIDGET_KEYS = ("kc_agent", "kc_closed", "kc_lang", "kc_replay")
 WEB_CHAT_KEY = "kc_web_chat"  # message metadata: sent through the web chat (this channel)
 MAX_AGENT_NAME = 40
 LANG_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
@@ -92,6 +98,8 @@ NO_SESSION_REFUSED = (
     "Chatten är inte ansluten ännu, så meddelandet skickades inte. Ladda om sidan och försök igen."
 )
 FAILED_REPLY = "Något gick fel när ditt meddelande skulle tas emot. Försök igen om en stund."
+# Acknowledgements of a resident's message: answered; refused (said why); failed (said so).
+ACK_OK, ACK_REFUSED, ACK_FAILED = "ok", "refused", "failed"
 REDIS_URL_ENV = "KC_SOCKETIO_REDIS_URL"
 CHANNEL_ENV = "KC_SOCKETIO_CHANNEL"
 DEFAULT_CHANNEL = "kontaktcenter-socketio"
@@ -134,6 +142,10 @@ def widget_fields(values: dict[str, Any]) -> dict[str, Any]:
         ]
         if clean:
             fields["kc_lang"] = clean
+    # An answer sent again for a message sent again (rasa_addons/processor.py).
+    replay = delivery_id(values.get("kc_replay"))
+    if replay:
+        fields["kc_replay"] = replay
     return fields
 
 
@@ -361,26 +373,33 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                            namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None) -> str:
+            """The acknowledgement (when the widget asks for one) comes once the message
+            is answered or refused: "ok" after the turn is saved, so a message without it
+            is sent again after a reconnection, with the same delivery id."""
             if not isinstance(data, dict):
                 await tell(sid, Refusal(400, NOT_TEXT_REFUSED))
-                return
+                return ACK_REFUSED
             state = await sio.get_session(sid, namespace=namespace)
             if self.session_persistence:
                 sender_id = state.get("session_id")
                 if not sender_id:  # no conversation yet: say so rather than drop it
                     logger.warning("socket.io message before session_request; refused")
                     await tell(sid, Refusal(409, NO_SESSION_REFUSED))
-                    return
+                    return ACK_REFUSED
             else:
                 sender_id = sid
             text = checked_text(data.get("message"))
             if isinstance(text, Refusal):
                 await tell(sid, text)
-                return
+                return ACK_REFUSED
             if not self.flood.admit(sender_id, state.get("address")):
                 await tell(sid, Refusal(429, FLOOD_REFUSED))
-                return
+                return ACK_REFUSED
+            metadata = {**resident_metadata(self._metadata(data)), WEB_CHAT_KEY: True}
+            delivery = delivery_id(data.get(DELIVERY_KEY))
+            if delivery:
+                metadata[DELIVERY_KEY] = delivery
             try:
                 app = state.get("app")
                 agent = getattr(getattr(app, "ctx", None), "agent", None)
@@ -393,14 +412,16 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                         input_channel=self.name(),
                         # Set here, after residents' kc_* keys were dropped: the session
                         # start knows the web chat (it pushes the case number to it).
-                        metadata={**resident_metadata(self._metadata(data)), WEB_CHAT_KEY: True},
+                        metadata=metadata,
                     )
                 )
             except Exception as exc:  # the text is personal data: log only the kind
                 logger.error("socket.io message failed: %s", type(exc).__name__)
                 await tell(sid, Refusal(503, FAILED_REPLY))
+                return ACK_FAILED
             finally:
                 self.flood.done(sender_id)
+            return ACK_OK
 
         return webhook
 

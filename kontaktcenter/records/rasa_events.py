@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from kontaktcenter import clock
+from kontaktcenter.delivery import delivery_of
 from kontaktcenter.records.text import clean, one_line
 
 MAX_MESSAGE_CHARS = 20_000
@@ -107,7 +108,15 @@ def _timestamp_text(event: Mapping[str, Any]) -> str:
 
 
 def event_key(event: Mapping[str, Any]) -> str:
-    """Stable identity of an event: sender, type, timestamp and a hash of the text."""
+    """Stable identity of an event: sender, type, timestamp and a hash of the text.
+
+    A resident's message with a delivery id (kontaktcenter.delivery) is identified by the
+    id instead: sent again after a server died, it gets a new timestamp but stays one
+    record."""
+    delivery = delivery_of(event.get("metadata")) if event.get("event") == "user" else None
+    if delivery is not None:
+        raw = "\x1f".join([str(event.get("sender_id") or ""), "user", "delivery", delivery])
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
     text_hash = hashlib.sha256(str(event.get("text") or "").encode("utf-8")).hexdigest()
     raw = "\x1f".join(
         [

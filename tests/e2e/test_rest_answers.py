@@ -151,3 +151,23 @@ def test_open_now_follows_the_clock_of_every_process(
     # "på julafton" is this year's (2026) julafton on the stacks' clocks: a closed eve.
     eve = ask(stack, "har ni öppet på julafton?")
     assert "24 december" in eve and "stängt" in eve, eve
+
+
+def test_a_retried_post_with_its_delivery_id_is_kept_once_and_answered_again(
+    stack: RasaStack,
+) -> None:
+    """A client that lost the response (a timeout, a server that died) posts again with the
+    same ``kc_delivery``: the same answers, one message in the conversation."""
+    sender = f"e2e-{uuid.uuid4().hex[:10]}"
+    body = {"sender": sender, "message": "Vad har ni för telefonnummer?",
+            "kc_delivery": uuid.uuid4().hex}
+    status, first = stack.post_rest(body)
+    assert status == 200 and FACTS.phone in texts(first)  # type: ignore[arg-type]
+    status, again = stack.post_rest(body)
+    assert status == 200 and again == first
+    status, other = stack.post_rest({**body, "kc_delivery": uuid.uuid4().hex})
+    assert status == 200 and FACTS.phone in texts(other)  # type: ignore[arg-type]
+    status, tracker = stack.api(f"/conversations/{sender}/tracker")
+    assert status == 200
+    said = [e["text"] for e in tracker["events"] if e.get("event") == "user"]  # type: ignore[index]
+    assert said == [body["message"], body["message"]]

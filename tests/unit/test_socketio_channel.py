@@ -18,6 +18,7 @@ from rasa.core.channels.channel import UserMessage
 
 from kontaktcenter import input_check
 from kontaktcenter.conversation_token import ConversationTokens
+from kontaktcenter.delivery import DELIVERY_KEY
 from kontaktcenter.flood import FloodGuard, FloodLimits
 from rasa_addons import socketio_channel as channel
 from rasa_addons.socketio_channel import WEB_CHAT_KEY, SocketIOInput, SocketIOOutput
@@ -197,6 +198,47 @@ def test_bad_payloads_are_refused_out_loud_and_metadata_cleaned(fake: dict[str, 
     said = bot_texts(server, "sid6")
     assert said == [input_check.NOT_TEXT_REFUSED, input_check.NOT_TEXT_REFUSED,
                     input_check.TOO_LONG_REFUSED, input_check.EMPTY_REFUSED]
+
+
+def test_the_delivery_id_travels_and_the_acknowledgement_comes_after_the_turn(
+    fake: dict[str, Any]
+) -> None:
+    server, received = build(fake)
+    asyncio.run(server.handlers["session_request"]("sid10", {}))
+    handle = server.handlers["user_uttered"]
+    delivery = "0123456789abcdef01234567"
+    ack = asyncio.run(handle("sid10", {"message": "Hej", "kc_delivery": delivery}))
+    assert ack == channel.ACK_OK and received[-1].metadata[DELIVERY_KEY] == delivery
+    # A malformed id is dropped (the message is still handled), and a resident cannot set
+    # one through the metadata, which is theirs to fill.
+    assert asyncio.run(handle("sid10", {"message": "Hej", "kc_delivery": "<b>"})) == "ok"
+    assert DELIVERY_KEY not in received[-1].metadata
+    asyncio.run(handle("sid10", {"message": "Hej", "metadata": {DELIVERY_KEY: delivery}}))
+    assert DELIVERY_KEY not in received[-1].metadata
+    # Refused messages are acknowledged as refused: sending them again would not help.
+    assert asyncio.run(handle("sid10", {"message": " "})) == channel.ACK_REFUSED
+    assert asyncio.run(handle("sid10", "not a dict")) == channel.ACK_REFUSED
+
+
+def test_a_turn_that_failed_is_acknowledged_as_failed(fake: dict[str, Any]) -> None:
+    async def failing(message: UserMessage) -> None:
+        raise RuntimeError("database locked")
+
+    input_channel = SocketIOInput(session_persistence=True,
+                                  cors_allowed_origins=["http://localhost:8080"],
+                                  tokens=TOKENS, flood=FloodGuard())
+    input_channel.blueprint(failing)
+    server = fake["server"]
+    asyncio.run(server.handlers["session_request"]("sid11", {}))
+    ack = asyncio.run(server.handlers["user_uttered"]("sid11", {"message": "Hej"}))
+    assert ack == channel.ACK_FAILED
+    assert bot_texts(server, "sid11") == [channel.FAILED_REPLY]
+
+
+def test_a_repeated_answer_carries_its_delivery_id_to_the_widget() -> None:
+    assert channel.widget_fields({"kc_replay": "0123456789abcdef"}) == {
+        "kc_replay": "0123456789abcdef"}
+    assert channel.widget_fields({"kc_replay": "<script>"}) == {}
 
 
 def test_a_flood_is_refused_with_a_swedish_answer(fake: dict[str, Any]) -> None:
