@@ -124,6 +124,84 @@ def test_message_written_while_disconnected_is_sent_on_reconnect(
     assert user_texts(web_server.stack, conversation)[-1] == "Var ligger kontaktcenter?"
 
 
+UNACKED = """() => window.KontaktcenterChatWidget.store.state.transcript
+    .filter((e) => e.unacked).map((e) => e.text)"""
+ALL_ACKED = """() => window.KontaktcenterChatWidget.store.state.transcript
+    .every((e) => !e.unacked)"""
+
+
+def bot_events_after(stack, conversation: str, text: str) -> int:  # type: ignore[no-untyped-def]
+    """How many bot messages the tracker holds after the resident's ``text``."""
+    status, tracker = stack.api(f"/conversations/{conversation}/tracker")
+    assert status == 200, tracker
+    events = tracker["events"]
+    at = max((i for i, e in enumerate(events) if e.get("event") == "user"
+              and e.get("text") == text), default=None)
+    return 0 if at is None else sum(1 for e in events[at:] if e.get("event") == "bot")
+
+
+@pytest.mark.parametrize("answer_arrived", [False, True], ids=["answer-lost", "ack-lost"])
+def test_a_message_never_acknowledged_is_sent_again_and_kept_once(
+    page: Page, web_server: WebServer, answer_arrived: bool
+) -> None:
+    """The server saved the turn, then the connection broke before the widget had the
+    acknowledgement (a Rasa server killed mid-turn): sent again with the same delivery id,
+    it is stored once, and the answer is shown once, whether it had arrived or not."""
+    open_widget(page)
+    say(page, "Hej")
+    conversation = session_id(page)
+    question = "Var ligger kontaktcenter?"
+    page.evaluate("""(dropAnswers) => {
+        const w = window.KontaktcenterChatWidget;
+        w.acknowledged = function () {};
+        if (dropAnswers) w.onBotMessage = function () {};
+    }""", not answer_arrived)
+    before = bot_messages(page).count()
+    box = page.get_by_role("textbox", name="Skriv ditt meddelande")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator(".kc-msg--user").last).to_contain_text(question)
+    deadline = 60
+    while bot_events_after(web_server.stack, conversation, question) == 0 and deadline:
+        page.wait_for_timeout(500)
+        deadline -= 1
+    assert bot_events_after(web_server.stack, conversation, question) > 0
+    if answer_arrived:
+        expect(bot_messages(page)).not_to_have_count(before)
+    wait_quiet(page)
+    shown_before = bot_messages(page).count()
+    assert (shown_before > before) is answer_arrived
+    assert page.evaluate(UNACKED) == [question]
+
+    page.evaluate("""() => {
+        const w = window.KontaktcenterChatWidget;
+        delete w.acknowledged;
+        delete w.onBotMessage;
+        w.socket.io.engine.close();
+    }""")
+    expect(page.locator(".kc-status")).to_have_text("Ansluten", timeout=30_000)
+    page.wait_for_function(ALL_ACKED, timeout=30_000)
+    wait_quiet(page)
+
+    assert user_texts(web_server.stack, conversation).count(question) == 1
+    answers = bot_events_after(web_server.stack, conversation, question)
+    # The answer is on screen once: shown then, or repeated now.
+    expect(bot_messages(page)).to_have_count(before + answers)
+    register = get_register(web_server.settings.database_url)
+
+    def registered() -> int:
+        case = register.case_for_conversation(conversation)
+        detail = register.get_case(case.diarienummer) if case else None
+        return [m.text for m in detail.messages].count(question) if detail else 0
+
+    for _ in range(60):  # the register writes in the background: wait for the first copy
+        if registered():
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(2000)  # and give a second copy the time to show up, were it kept
+    assert registered() == 1
+
+
 def test_html_and_script_from_resident_and_server_render_as_text(
     page: Page, web_server: WebServer
 ) -> None:

@@ -1011,35 +1011,66 @@
     return this.submit();
   };
 
-  /* Show what the resident wrote; send `payload` now or keep it until reconnected. */
+  /* A random id per message: sent again after a broken connection, it stays one message. */
+  function deliveryId() {
+    var bytes = new Uint8Array(12);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* Show what the resident wrote; send `payload` now or keep it until reconnected. It stays
+     "unacked" (kept, with its payload) until the server confirms the turn is saved. */
   Widget.prototype.sendText = function (shown, payload) {
     var ready = this.socket && this.socket.connected && this.confirmed;
-    var entry = { who: "user", text: shown, time: new Date().toISOString() };
-    if (!ready) {
-      entry.pending = true;
-      entry.payload = payload;
-    }
+    var entry = {
+      who: "user", text: shown, time: new Date().toISOString(),
+      delivery: deliveryId(), payload: payload, unacked: true,
+    };
+    if (!ready) entry.pending = true;
     this.add(entry, false);
-    if (ready) this.emit(payload);
+    if (ready) this.emit(payload, entry.delivery);
   };
 
-  Widget.prototype.emit = function (payload) {
-    this.socket.emit("user_uttered", { message: payload, session_id: this.store.state.sessionId });
+  Widget.prototype.emit = function (payload, delivery) {
+    var self = this;
+    this.socket.emit(
+      "user_uttered",
+      { message: payload, session_id: this.store.state.sessionId, kc_delivery: delivery },
+      function () { self.acknowledged(delivery); }
+    );
     // Waiting in the queue or writing with a kommunvägledare: a person answers when they
     // can, so no "Väntar på svar" line and no "no reply yet" notice after a few seconds.
     var state = this.store.state;
     if (!state.queuePlace && !state.withAgent) this.showTyping(true);
   };
 
-  /* Messages written while disconnected (kept in storage, so a reload keeps them too). */
+  /* The server has the message's turn saved: it need not be sent again. */
+  Widget.prototype.acknowledged = function (delivery) {
+    var entry = this.store.state.transcript.filter(function (e) {
+      return e && e.delivery === delivery;
+    })[0];
+    if (!entry || !entry.unacked) return;
+    delete entry.unacked;
+    delete entry.payload;
+    this.store.save();
+  };
+
+  /* Messages written while disconnected, and messages sent but never acknowledged (their
+     server went away), kept in storage, so a reload keeps them too. A message sent again
+     keeps its delivery id: the server keeps it once and repeats the answer if it had one. */
   Widget.prototype.flushQueue = function () {
     var self = this;
     var sent = 0;
     this.store.state.transcript.forEach(function (entry) {
-      if (!entry.pending) return;
-      self.emit(typeof entry.payload === "string" ? entry.payload : entry.text);
+      if (!entry || entry.who !== "user" || !(entry.pending || entry.unacked)) return;
+      if (!entry.delivery) entry.delivery = deliveryId();
+      entry.unacked = true;
+      self.emit(typeof entry.payload === "string" ? entry.payload : entry.text, entry.delivery);
       delete entry.pending;
-      delete entry.payload;
       sent += 1;
     });
     if (!sent) return;
@@ -1122,6 +1153,22 @@
 
   // ---------------------------------------------------------------- receiving
 
+  /* An answer repeated for a message sent again: already seen when something other than
+     that repeat came after the message (the first answer did arrive before the break). */
+  Widget.prototype.answerSeen = function (delivery) {
+    var transcript = this.store.state.transcript;
+    var at = -1;
+    for (var i = 0; i < transcript.length; i++) {
+      if (transcript[i] && transcript[i].delivery === delivery) at = i;
+    }
+    if (at < 0) return true;
+    for (var j = at + 1; j < transcript.length; j++) {
+      var later = transcript[j];
+      if (later && (later.who === "bot" || later.who === "agent") && later.replayOf !== delivery) return true;
+    }
+    return false;
+  };
+
   Widget.prototype.onBotMessage = function (data) {
     if (!data || typeof data !== "object") return;
     var custom = data.custom && typeof data.custom === "object" ? data.custom : {};
@@ -1133,6 +1180,8 @@
       return r && typeof r.title === "string" && typeof r.payload === "string";
     }).map(function (r) { return { title: r.title, payload: r.payload }; });
     this.showTyping(false);
+    var replay = typeof data.kc_replay === "string" ? data.kc_replay : custom.kc_replay;
+    if (typeof replay === "string" && this.answerSeen(replay)) return;
     var fromAgent = typeof agent === "string" && agent !== "";
     if (fromAgent || closed) this.setQueuePlace(0);
     // The latest speaker decides: a kommunvägledare, or the bot again (handed back, closed).
@@ -1151,6 +1200,7 @@
         time: new Date().toISOString(),
         replies: replies,
       };
+      if (typeof replay === "string") entry.replayOf = replay;
       if (Array.isArray(langs)) {
         entry.langs = langs.slice(0, 5).map(function (part) {
           return part && typeof part === "object" ? { text: String(part.text || ""), lang: String(part.lang || "") } : null;
