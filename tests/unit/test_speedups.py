@@ -47,6 +47,43 @@ def test_the_action_server_answer_is_checked_as_rasa_checks_it(action: RemoteAct
         assert ours == message_of(ORIGINAL_VALIDATE, action, result)
 
 
+def test_an_answer_of_a_shape_seen_valid_is_not_validated_again(
+    action: RemoteAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(speedups, "_valid_shapes", set())
+    checked: list[dict] = []
+    validator = speedups._action_response_validator()
+
+    class Counting:
+        def iter_errors(self, result: dict):  # type: ignore[no-untyped-def]
+            checked.append(result)
+            return validator.iter_errors(result)
+
+    monkeypatch.setattr(speedups, "_action_response_validator", lambda: Counting())
+    same_shape = {"events": [{"event": "slot", "name": "kc_date", "value": "2026-12-24"},
+                             {"event": "bot", "text": "God jul!"}],
+                  "responses": [{"text": "God jul!"}]}
+    assert message_of(speedups._validate_action_result, action, VALID) is None
+    assert message_of(speedups._validate_action_result, action, same_shape) is None
+    assert len(checked) == 1
+    # A different event name, key, type or length is a new shape: checked, and the
+    # invalid ones still fail with Rasa's error.
+    others = [
+        {"events": [{"event": "slott", "name": "kc_date", "value": "x"},
+                    {"event": "bot", "text": "Hej"}], "responses": [{"text": "Hej"}]},
+        {"events": [{"event": "slot", "value": "x"}, {"event": "bot", "text": "Hej"}],
+         "responses": [{"text": "Hej"}]},
+        {"events": [{"event": "slot", "name": 5, "value": "x"}, {"event": "bot", "text": "H"}],
+         "responses": [{"text": "H"}]},
+        {"events": [{"event": "slot", "name": "a", "value": "x"}], "responses": [{"text": "H"}]},
+    ]
+    for result in others:
+        ours = message_of(speedups._validate_action_result, action, result)
+        assert ours == message_of(ORIGINAL_VALIDATE, action, result)
+    assert len(checked) == 1 + len(others)
+    assert message_of(speedups._validate_action_result, action, others[0]) is not None
+
+
 def test_event_types_resolve_as_in_rasa() -> None:
     for cls in all_subclasses(Event):
         if cls.type_name != "event":
