@@ -254,7 +254,7 @@ def test_two_rasa_servers_behind_haproxy_survive_losing_one(cluster: Cluster) ->
             # answered: those the dead server had not acknowledged are sent again to the
             # other one (a socket notices the loss by its failed poll or by the missing
             # pings, up to 45 s; a conversation the dead server was answering stays locked
-            # in Redis until its ticket expires, Rasa's TICKET_LOCK_LIFETIME, 60 s).
+            # in Redis until its ticket expires, KC_LOCK_LIFETIME_SECONDS, 15 s).
             talkers = [r for r in residents if r not in tickets]
             answers = [asyncio.ensure_future(r.say(DURING_KILL, answer_within=150))
                        for r in talkers]
