@@ -17,6 +17,10 @@ if [ -n "${KC_ENV_FILE:-}" ]; then
   [ -r "$KC_ENV_FILE" ] || { echo "KC_ENV_FILE=$KC_ENV_FILE går inte att läsa." >&2; exit 2; }
   set -a; . "$KC_ENV_FILE"; set +a
 fi
+# Several Rasa servers share the cores: one TensorFlow thread each, instead of pools per
+# server whose threads spin while waiting (docs/performance.md). Set them to override.
+export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
+export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
 VAR=${KC_VAR_DIR:-var}
 # Secrets made by `make` (var/secrets.env); what the environment already has wins.
 if [ -f "$VAR/secrets.env" ]; then
