@@ -214,3 +214,34 @@ def test_queue_places_wait_for_rasa_and_the_latest_place_wins(
 
     asyncio.run(main())
     assert sent == [("a", 1), ("b", 3)]
+
+
+def test_the_watcher_looks_often_only_while_a_console_watches() -> None:
+    """No console open: about once a second (queue places still reach residents); a
+    stream that opens brings the fast pace back at once, without waiting out the second."""
+    from kontaktcenter.desk.changes import Changes
+
+    class Counting:
+        polls = 0
+
+        def poll(self) -> Changes:
+            Counting.polls += 1
+            return Changes()
+
+    async def scenario() -> tuple[int, int]:
+        hub = views_events.EventHub()
+        task = asyncio.create_task(views_events._watch(hub, Counting(), 0.01))  # type: ignore[arg-type]
+        await asyncio.sleep(0.5)
+        idle = Counting.polls
+        hub.add(asyncio.Queue())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while Counting.polls < idle + 20:  # a 10 ms pace: twenty more polls come quickly
+            assert loop.time() < deadline
+            await asyncio.sleep(0.01)
+        task.cancel()
+        return idle, Counting.polls
+
+    idle, watched = asyncio.run(scenario())
+    assert 1 <= idle <= 2, idle  # 50 at the fast pace
+    assert watched >= idle + 20
