@@ -29,6 +29,8 @@ docs/performance.md):
 
 The lock is the same kind: per conversation, first come first served (tickets).
 All Rasa servers of one installation must use this store (its keys differ from Rasa's).
+The scripts read Redis's clock before writing, which needs Redis 5 or newer (Debian 12
+has 7).
 """
 
 from __future__ import annotations
