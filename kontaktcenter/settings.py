@@ -8,6 +8,7 @@ Secrets and deployment choices come from the environment or from the untracked
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -66,22 +67,28 @@ class Settings:
             console_secret=env.get("KC_CONSOLE_SECRET", ""),
             metrics_token=env.get("KC_METRICS_TOKEN", ""),
             conversation_secret=env.get("KC_CONVERSATION_SECRET", ""),
-            console_idle_minutes=_minutes(env, "KC_CONSOLE_IDLE_MINUTES", 30.0),
+            console_idle_minutes=env_number(env, "KC_CONSOLE_IDLE_MINUTES", 30.0,
+                                             unit="ett antal minuter"),
             trusted_proxies=parse_trusted_proxies(env.get("KC_TRUSTED_PROXIES")),
         )
 
 
-def _minutes(env: dict[str, str], name: str, default: float) -> float:
-    """A positive number of minutes from ``env``; a Swedish error names the variable."""
-    raw = env.get(name, "").strip()
+def env_number(
+    env: Mapping[str, str], name: str, default: float, *, unit: str = "ett tal",
+    minimum: float = 0.0, inclusive: bool = False,
+) -> float:
+    """A number from ``env`` (decimal comma accepted) above ``minimum`` (or at least it,
+    when ``inclusive``); unset is ``default``; a Swedish error names the variable."""
+    raw = (env.get(name) or "").strip()
     if not raw:
         return default
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise ValueError(f"{name} ska vara ett antal minuter, inte {raw!r}.") from None
-    if value <= 0:
-        raise ValueError(f"{name} ska vara större än 0.")
+        raise ValueError(f"{name} ska vara {unit}, inte {raw!r}.") from None
+    if value < minimum or (value == minimum and not inclusive):
+        bound = f"minst {minimum:g}" if inclusive else f"större än {minimum:g}"
+        raise ValueError(f"{name} ska vara {bound}, inte {raw!r}.")
     return value
 
 

@@ -47,6 +47,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis import asyncio as aioredis
 
+from kontaktcenter.settings import env_number
+
 logger = logging.getLogger(__name__)
 
 LIFETIME_ENV = "KC_LOCK_LIFETIME_SECONDS"
@@ -110,16 +112,8 @@ return 1
 
 def lifetime_from_env(env: dict[str, str] | None = None) -> float:
     """KC_LOCK_LIFETIME_SECONDS (default 15); at least 3 s, so renewals keep up."""
-    raw = (os.environ if env is None else env).get(LIFETIME_ENV, "").strip()
-    if not raw:
-        return DEFAULT_LIFETIME_S
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{LIFETIME_ENV} ska vara ett antal sekunder, inte {raw!r}.") from None
-    if value < 3:
-        raise ValueError(f"{LIFETIME_ENV} ska vara minst 3 sekunder, inte {raw!r}.")
-    return value
+    return env_number(os.environ if env is None else env, LIFETIME_ENV, DEFAULT_LIFETIME_S,
+                      unit="ett antal sekunder", minimum=3, inclusive=True)
 
 
 class AsyncRedisLockStore(RedisLockStore):
