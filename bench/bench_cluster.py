@@ -50,6 +50,33 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def seconds_of(command: str) -> float:
+    """CPU seconds of every process named ``command`` (comm), with their reaped children:
+    PostgreSQL's backends come and go, their time lands in the postmaster's."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")] != command:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        total += sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def own_seconds() -> float:
+    """CPU seconds of this process (the load driver)."""
+    times = os.times()
+    return times.user + times.system
+
+
+OTHERS = {"postgres": lambda: seconds_of("postgres"),
+          "redis": lambda: seconds_of("redis-server"),
+          "driver": own_seconds}
+
+
 def show(name: str, result: Throughput) -> None:
     print(f"{name:<34} {result.messages_per_s:6.1f} meddelanden/s   p95 {result.p95_ms:6.0f} ms"
           f"   ({result.conversations} samtal, {result.messages} meddelanden)", flush=True)
@@ -62,11 +89,14 @@ def measure_cluster(cluster: Cluster, conversations: int, per: int
     say = functools.partial(post_rest, cluster.url)
     pids = {c: cluster.pid(c) for c in COMPONENTS}
     before = {c: cpu_seconds(pid) for c, pid in pids.items()}
+    before_others = {name: read() for name, read in OTHERS.items()}
     busy = machine_busy_seconds()
     result = concurrent(say, QUESTIONS, conversations, per, "cluster")
     busy = machine_busy_seconds() - busy
     used = {c: 1000 * (cpu_seconds(pid) - before[c]) / result.messages
             for c, pid in pids.items()}
+    used.update({name: 1000 * (read() - before_others[name]) / result.messages
+                 for name, read in OTHERS.items()})
     return result, used, 1000 * busy / result.messages
 
 

@@ -75,3 +75,46 @@ def run_concurrently(count: int, work: Callable[[int], None]) -> list[BaseExcept
     for t in threads:
         t.join(120)
     return errors
+
+
+def mixed_events() -> list[dict]:
+    """A register's day in one stream: interleaved conversations, a second session, an
+    agent's reply, a resident's name, a phone number to mask, a message without a session,
+    and Rasa events the register does not keep."""
+    a, b = "batch-a", "batch-b"
+    later = T0 + timedelta(hours=2)
+    events = conversation(a, T0, turns=2)
+    events[2:2] = conversation(b, T0 + timedelta(seconds=1), turns=1)
+    events += [
+        ev("action", a, T0 + timedelta(seconds=9), name="action_listen"),
+        ev("user", b, T0 + timedelta(seconds=20), "ring mig på 070-123 45 67",
+           intent="request_human", metadata={"kc_resident_name": "Sara Svensson"}),
+        ev("bot", b, T0 + timedelta(seconds=21), "Jag hämtar en kommunvägledare.",
+           metadata={"kc_agent": "Anna Andersson"}),
+        ev("slot", b, T0 + timedelta(seconds=22), name="handover", value=True),
+        ev("user", "batch-c", T0 + timedelta(seconds=30), "hej, finns ni?"),
+        *conversation(a, later, turns=1),
+    ]
+    return events
+
+
+def register_dump(register: Register) -> dict[str, list[tuple]]:
+    """Everything ingestion writes, in a comparable form (ids left out)."""
+    from sqlalchemy import select
+
+    from kontaktcenter.records.models import Case, Message, MessageOriginal
+
+    with register.db.session() as session:
+        cases = {c.id: c for c in session.execute(select(Case)).scalars()}
+        messages = list(session.execute(select(Message).order_by(Message.id)).scalars())
+        originals = {o.message_id: o.text for o in
+                     session.execute(select(MessageOriginal)).scalars()}
+        return {
+            "cases": sorted(
+                (c.diarienummer, c.conversation_id, c.session_key, c.registered_at, c.channel,
+                 c.sender, c.subject, c.topics, c.status, c.closed_at, c.last_activity_at,
+                 c.retention_category) for c in cases.values()),
+            "messages": [
+                (cases[m.case_id].diarienummer, m.seq, m.sender_role, m.sender_name, m.sent_at,
+                 m.text, m.intent, m.event_key, originals.get(m.id)) for m in messages],
+        }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,32 +98,44 @@ class Ingestion(RegisterBase):
     def _open(
         self, conversation_id: str, at: datetime, channel: str | None, key: str | None
     ) -> tuple[CaseInfo, RecordOutcome]:
+        conversation, at, key = self._session_identity(conversation_id, at, key)
+        try:
+            with write_session(self.db) as session:
+                case, outcome = self._open_in(session, conversation, at, channel, key)
+                return self._info(session, case), outcome
+        except IntegrityError:  # the same session opened concurrently elsewhere
+            with self.db.session() as session:
+                existing = self._case_by_session(session, key)
+                if existing is None:
+                    raise
+                return self._info(session, existing), RecordOutcome.DUPLICATE
+
+    @staticmethod
+    def _session_identity(
+        conversation_id: str, at: datetime, key: str | None
+    ) -> tuple[str, datetime, str]:
         conversation = one_line(conversation_id, 255)
         if not conversation:
             raise ValueError("Konversationens id saknas.")
         at = aware(at, "Starttiden")
-        key = key or session_key_for(conversation, at)
-        try:
-            with write_session(self.db) as session:
-                outcome = RecordOutcome.DUPLICATE
-                case = self._case_by_session(session, key)
-                if case is None and not key.startswith(PENDING_PREFIX):
-                    case = self._pending_case(session, conversation, at)
-                    if case is not None:
-                        case.session_key = key
-                        outcome = RecordOutcome.UPDATED
-                if case is None:
-                    case = self._new_case(session, conversation, at, channel, key)
-                    outcome = RecordOutcome.OPENED
-                elif channel and not case.channel:
-                    case.channel = one_line(channel, 50)
-                return self._info(session, case), outcome
-        except IntegrityError:  # the same session opened concurrently elsewhere
-            with self.db.session() as session:
-                case = self._case_by_session(session, key)
-                if case is None:
-                    raise
-                return self._info(session, case), RecordOutcome.DUPLICATE
+        return conversation, at, key or session_key_for(conversation, at)
+
+    def _open_in(
+        self, session: Session, conversation: str, at: datetime, channel: str | None, key: str
+    ) -> tuple[Case, RecordOutcome]:
+        outcome = RecordOutcome.DUPLICATE
+        case = self._case_by_session(session, key)
+        if case is None and not key.startswith(PENDING_PREFIX):
+            case = self._pending_case(session, conversation, at)
+            if case is not None:
+                case.session_key = key
+                outcome = RecordOutcome.UPDATED
+        if case is None:
+            case = self._new_case(session, conversation, at, channel, key)
+            outcome = RecordOutcome.OPENED
+        elif channel and not case.channel:
+            case.channel = one_line(channel, 50)
+        return case, outcome
 
     def record_event(self, event: Mapping[str, Any]) -> RecordOutcome:
         """Record one Rasa event dict as published by Rasa's event broker."""
@@ -144,6 +156,32 @@ class Ingestion(RegisterBase):
                 if self._message_exists(session, event.key):
                     return RecordOutcome.DUPLICATE
             raise
+
+    def record_events(self, events: Sequence[Mapping[str, Any]]) -> int:
+        """Record several Rasa event dicts in one unit of work; how many the register keeps.
+
+        Why: the recorder drains its spool in batches, and one transaction per event (with
+        a look for a duplicate first) cost more than the rest of the write. Here nothing
+        is looked up in advance: a replayed event breaks a unique key, and then nothing of
+        the batch is kept. All or nothing, so on any error the caller writes the batch's
+        events one by one with :meth:`record_event`, which finds the duplicate or the bad
+        one; replays happen only after a crash.
+        """
+        translated = [t for t in (translate(event) for event in events) if t is not None]
+        if not translated:
+            return 0
+        last_seq: dict[int, int] = {}
+        with write_session(self.db) as session, session.no_autoflush:
+            for event in translated:
+                if isinstance(event, SessionStarted):
+                    conversation, at, key = self._session_identity(
+                        event.conversation_id, event.at, None
+                    )
+                    self._open_in(session, conversation, at, event.channel, key)
+                    session.flush()
+                else:
+                    self._add_message(session, event, last_seq)
+        return len(translated)
 
     def close_idle_cases(self, now: datetime, idle_after: timedelta) -> list[str]:
         """Close ärenden without activity for ``idle_after``; their numbers."""
@@ -196,53 +234,68 @@ class Ingestion(RegisterBase):
         with write_session(self.db) as session:
             if self._message_exists(session, message.key):
                 return RecordOutcome.DUPLICATE
-            case = self._case_for_message(session, message.conversation_id, message.at)
-            opened = case is None
-            if case is None:  # no session seen (an older conversation, or after closing)
-                case = self._new_case(
-                    session, message.conversation_id, message.at, message.channel,
-                    "auto:" + message.key,
-                )
-            if not case.channel and message.channel:
-                case.channel = message.channel
-            changed = self._add_topic(case, message.intent)
-            if message.resident_name:
-                case.sender = message.resident_name
-            if not message.text:
-                if opened:
-                    return RecordOutcome.OPENED
-                return RecordOutcome.UPDATED if changed else RecordOutcome.IGNORED
-            if message.author == RESIDENT:
-                role, name = v.ROLE_RESIDENT, None
-            elif message.author == AGENT:
-                role, name = v.ROLE_STAFF, message.agent
-                case.retention_category = self.policy.staff_category
-            else:
-                role, name = v.ROLE_BOT, None
-            masked = self.masker.mask(message.text)
-            last_seq = session.execute(
-                select(func.max(Message.seq)).where(Message.case_id == case.id)
-            ).scalar()
-            row = Message(
-                case_id=case.id,
-                seq=(last_seq or 0) + 1,
-                sender_role=role,
-                sender_name=name,
-                sent_at=message.at,
-                text=masked.text,
-                text_folded=fold(masked.text),
-                intent=message.intent,
-                intent_confidence=message.intent_confidence,
-                predicted_intent=message.predicted_intent,
-                event_key=message.key,
+            return self._add_message(session, message, {})
+
+    def _add_message(
+        self, session: Session, message: ChatMessage, last_seq: dict[int, int]
+    ) -> RecordOutcome:
+        """Add a message to its ärende (a new one if none runs) in ``session``.
+
+        ``last_seq`` remembers each ärende's last message number in this transaction:
+        the ärende's row is locked (``FOR UPDATE``) from its first message on, so no
+        one else can number a message of it before the commit, and a batch need not
+        ask the database again (nor flush its own messages first).
+        """
+        case = self._case_for_message(session, message.conversation_id, message.at)
+        opened = case is None
+        if case is None:  # no session seen (an older conversation, or after closing)
+            case = self._new_case(
+                session, message.conversation_id, message.at, message.channel,
+                "auto:" + message.key,
             )
-            session.add(row)
+        if not case.channel and message.channel:
+            case.channel = message.channel
+        changed = self._add_topic(case, message.intent)
+        if message.resident_name:
+            case.sender = message.resident_name
+        if not message.text:
+            if opened:
+                return RecordOutcome.OPENED
+            return RecordOutcome.UPDATED if changed else RecordOutcome.IGNORED
+        if message.author == RESIDENT:
+            role, name = v.ROLE_RESIDENT, None
+        elif message.author == AGENT:
+            role, name = v.ROLE_STAFF, message.agent
+            case.retention_category = self.policy.staff_category
+        else:
+            role, name = v.ROLE_BOT, None
+        masked = self.masker.mask(message.text)
+        seq = last_seq.get(case.id)
+        if seq is None:
+            seq = session.execute(
+                select(func.max(Message.seq)).where(Message.case_id == case.id)
+            ).scalar() or 0
+        last_seq[case.id] = seq + 1
+        row = Message(
+            case_id=case.id,
+            seq=seq + 1,
+            sender_role=role,
+            sender_name=name,
+            sent_at=message.at,
+            text=masked.text,
+            text_folded=fold(masked.text),
+            intent=message.intent,
+            intent_confidence=message.intent_confidence,
+            predicted_intent=message.predicted_intent,
+            event_key=message.key,
+        )
+        session.add(row)
+        if masked.changed:  # rare (a phone number, an e-mail): the row's id is needed
             session.flush()
-            if masked.changed:
-                session.add(MessageOriginal(message_id=row.id, text=message.text))
-            if case.last_activity_at is None or message.at > case.last_activity_at:
-                case.last_activity_at = message.at
-            return RecordOutcome.OPENED if opened else RecordOutcome.RECORDED
+            session.add(MessageOriginal(message_id=row.id, text=message.text))
+        if case.last_activity_at is None or message.at > case.last_activity_at:
+            case.last_activity_at = message.at
+        return RecordOutcome.OPENED if opened else RecordOutcome.RECORDED
 
     def _add_topic(self, case: Case, intent: str | None) -> bool:
         topic = self.topics.describe(intent)

@@ -334,6 +334,9 @@ class Recorder:
     def _write(self, event: dict[str, Any]) -> None:
         self._ensure_register().record_event(event)
 
+    def _write_many(self, events: list[dict[str, Any]]) -> None:
+        self._ensure_register().record_events(events)
+
     def _retry_later(self, exc: BaseException | None) -> None:
         if exc is not None and not self._pending_logged:
             logger.warning("Register unavailable (%s); events wait in the spool.", _short(exc))
@@ -348,7 +351,7 @@ class Recorder:
         self._pending = True
         if time.monotonic() < self._next_retry:
             return
-        result = self.spool.drain(self._write, is_transient)
+        result = self.spool.drain(self._write, is_transient, self._write_many)
         if result.complete and not self.spool.pending():
             if self._pending_logged:
                 logger.info("Register back: spooled events written.")
@@ -448,7 +451,7 @@ class Recorder:
 
 def drain_spool(register: Register, spool_dir: str | Path) -> DrainResult:
     """Write spooled events to ``register`` now (operator command; idempotent)."""
-    return Spool(spool_dir).drain(register.record_event, is_transient)
+    return Spool(spool_dir).drain(register.record_event, is_transient, register.record_events)
 
 
 def _make_register(url: str | None) -> Register:

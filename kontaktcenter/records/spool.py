@@ -53,6 +53,13 @@ class SpoolWriteError(OSError):
     """The spool could not keep an event (disk full, I/O error); nothing was half-written."""
 
 
+def _parse(line: bytes) -> dict[str, Any]:
+    event = json.loads(line)
+    if not isinstance(event, dict):
+        raise ValueError("not a JSON object")
+    return event
+
+
 def _write_all(fd: int, data: bytes) -> None:
     """``os.write`` may write less than asked (full disk, signals): loop until done."""
     view = memoryview(data)
@@ -86,6 +93,42 @@ class Spool:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+
+    def _write_batch(
+        self,
+        batch: list[tuple[bytes, int]],
+        write: Callable[[dict[str, Any]], object],
+        write_many: Callable[[list[dict[str, Any]]], object] | None,
+        is_transient: Callable[[BaseException], bool],
+        result: DrainResult,
+    ) -> int:
+        """Write the batch's lines (together when possible); how many are done.
+
+        Fewer than all means a transient error stopped it (``result.stopped_by``).
+        """
+        if write_many is not None and len(batch) > 1:
+            try:
+                events = [_parse(line) for line, _ in batch]
+                write_many(events)
+                result.written += len(events)
+                return len(batch)
+            except Exception as exc:
+                if not isinstance(exc, (ValueError, TypeError)) and is_transient(exc):
+                    result.stopped_by = exc
+                    return 0
+                # One of them is bad (or a replay): one at a time finds which.
+        for done, (line, _) in enumerate(batch):
+            try:
+                write(_parse(line))
+                result.written += 1
+            except Exception as exc:
+                if not isinstance(exc, (ValueError, TypeError)) and is_transient(exc):
+                    result.stopped_by = exc
+                    return done
+                logger.error("Spooled event rejected: %s", exc)
+                self.reject(line, exc)
+                result.rejected += 1
+        return len(batch)
 
     @contextmanager
     def _lock(self, name: str, blocking: bool = True) -> Iterator[bool]:
@@ -245,12 +288,18 @@ class Spool:
         self,
         write: Callable[[dict[str, Any]], object],
         is_transient: Callable[[BaseException], bool] = lambda exc: True,
+        write_many: Callable[[list[dict[str, Any]]], object] | None = None,
     ) -> DrainResult:
         """Write the spooled events in order with ``write``.
 
         Stops at the first transient error (database still away) and keeps the rest;
         any other error moves that one event to ``rejected.jsonl``. Only one drain runs
         at a time; a concurrent call returns at once with nothing written.
+
+        With ``write_many`` (all or nothing), up to ``_OFFSET_EVERY`` events at a time are
+        written together; a batch that fails with an error that is not transient is
+        written again one event at a time with ``write``, so only the bad event is set
+        aside.
         """
         result = DrainResult()
         with self._lock("drain.lock", blocking=False) as got:
@@ -258,7 +307,7 @@ class Spool:
                 return result
             self._rotate()
             for segment in self._segments():
-                if not self._drain_segment(segment, write, is_transient, result):
+                if not self._drain_segment(segment, write, is_transient, result, write_many):
                     break
         return result
 
@@ -268,32 +317,28 @@ class Spool:
         write: Callable[[dict[str, Any]], object],
         is_transient: Callable[[BaseException], bool],
         result: DrainResult,
+        write_many: Callable[[list[dict[str, Any]]], object] | None,
     ) -> bool:
         offset = self._offset(segment)
-        since_save = 0
+        batch: list[tuple[bytes, int]] = []  # each line, and the position after it
         with open(segment, "rb") as handle:
             handle.seek(offset)
+            start = offset  # where the batch's first line begins
             for line in handle:
-                if line.strip():
-                    try:
-                        event = json.loads(line)
-                        if not isinstance(event, dict):
-                            raise ValueError("not a JSON object")
-                        write(event)
-                        result.written += 1
-                    except Exception as exc:
-                        if not isinstance(exc, (ValueError, TypeError)) and is_transient(exc):
-                            self._save_offset(segment, offset)
-                            result.stopped_by = exc
-                            return False
-                        logger.error("Spooled event rejected: %s", exc)
-                        self.reject(line, exc)
-                        result.rejected += 1
                 offset += len(line)
-                since_save += 1
-                if since_save >= _OFFSET_EVERY:
+                if line.strip():
+                    batch.append((line, offset))
+                if len(batch) >= _OFFSET_EVERY:
+                    done = self._write_batch(batch, write, write_many, is_transient, result)
+                    if done < len(batch):
+                        self._save_offset(segment, batch[done - 1][1] if done else start)
+                        return False
                     self._save_offset(segment, offset)
-                    since_save = 0
+                    batch, start = [], offset
+            done = self._write_batch(batch, write, write_many, is_transient, result)
+            if done < len(batch):
+                self._save_offset(segment, batch[done - 1][1] if done else start)
+                return False
         segment.unlink()
         self._offset_path(segment).unlink(missing_ok=True)
         return True

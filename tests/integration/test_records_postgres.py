@@ -170,3 +170,37 @@ def test_unreachable_postgres_spools_then_a_restart_writes_everything(
     register = make_register(url)
     assert register.get_case("KC-2026-000001").case.message_count == 6
     assert _wait(lambda: not Spool(spool_dir).pending(), 20)
+
+
+@pytest.fixture()
+def sqlite_register_url(tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'reference.db'}"
+    upgrade(url)
+    yield url
+    get_database(url).dispose()
+
+
+def test_batches_on_postgres_match_single_events_and_replays_roll_back(
+    pg_schema: tuple[str, str], tmp_path: Path, sqlite_register_url: str
+) -> None:
+    """One transaction per batch on PostgreSQL: same register as SQLite written one
+    event at a time; a replayed batch aborts whole, and the drain's fallback keeps
+    every message once."""
+    from sqlalchemy.exc import IntegrityError
+
+    from kontaktcenter.records.recorder import drain_spool
+    from tests.records_events import mixed_events, register_dump
+
+    url, _ = pg_schema
+    upgrade(url)
+    events = mixed_events()
+    pg, reference = make_register(url), make_register(sqlite_register_url)
+    for event in events:
+        reference.record_event(event)
+    pg.record_events(events[:5])
+    with pytest.raises(IntegrityError):
+        pg.record_events(events[3:])  # two replays at its start
+    spool = Spool(tmp_path / "spool")
+    spool.append_many(events)
+    assert drain_spool(pg, tmp_path / "spool").complete
+    assert register_dump(pg) == register_dump(reference)
