@@ -32,6 +32,8 @@ from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_addons import state_history, tf_predict
+
 _installed = False
 # Idle connections are dropped before the action server's Sanic does (KEEP_ALIVE_TIMEOUT
 # 5 s), so a request never goes out on a connection the server is just closing.
@@ -161,10 +163,13 @@ class PooledEndpointConfig(EndpointConfig):
 
 
 def install() -> None:
-    """Put both shortcuts into Rasa (idempotent)."""
+    """Put the shortcuts into Rasa (idempotent): these two, and those of
+    :mod:`rasa_addons.state_history` and :mod:`rasa_addons.tf_predict`."""
     global _installed
     if _installed:
         return
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign,assignment]
+    state_history.install()
+    tf_predict.install()
     _installed = True
