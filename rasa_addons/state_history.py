@@ -14,6 +14,7 @@ does) cannot change the kept ones.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -44,6 +45,10 @@ class _Replay:
 
 _replays: OrderedDict[tuple[int, Any], tuple[weakref.ref, _Replay]] = OrderedDict()
 _lock = threading.Lock()  # Rasa predicts in its event loop; tests may use threads
+
+
+def _forget(key: tuple[int, Any], _ref: object) -> None:
+    _replays.pop(key, None)
 
 
 def _freeze(value: Any) -> Any:
@@ -120,8 +125,7 @@ def states_for_tracker_history(
     replay.events = list(applied)
     with _lock:
         # Dropped with the tracker (after a message is handled), not only when full.
-        _replays[key] = (weakref.ref(tracker, lambda _, key=key: _replays.pop(key, None)),
-                         replay)
+        _replays[key] = (weakref.ref(tracker, functools.partial(_forget, key)), replay)
         while len(_replays) > MAX_TRACKERS:
             _replays.popitem(last=False)
     # The last state (the tracker as it is now) is not kept: the next event changes it.

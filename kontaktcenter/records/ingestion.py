@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,31 @@ def session_key_for(conversation_id: str, started_at: datetime) -> str:
     """Identity of a Rasa session: conversation plus the session_started timestamp."""
     raw = f"{conversation_id}\x1f{started_at.timestamp():.6f}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class _Batch:
+    """What one transaction of the register knows beyond its database rows.
+
+    The ärenden it has locked (``FOR UPDATE``) stay as they are until the commit: no
+    one else can close one or number a message of it. So their last message numbers
+    are counted here, and a conversation's next message goes to the same active
+    ärende without asking again, until this transaction opens a session of that
+    conversation. With ``collect`` the new messages wait in :attr:`values` and are
+    inserted with one statement (``executemany``) instead of one ORM flush each.
+    """
+
+    def __init__(self, session: Session, collect: bool = False) -> None:
+        self.session = session
+        self.collect = collect
+        self.last_seq: dict[int, int] = {}
+        self.cases: dict[str, tuple[Case, datetime]] = {}
+        self.values: list[dict[str, Any]] = []
+
+    def insert(self) -> None:
+        """Insert the collected messages (before anything that needs their ids)."""
+        if self.values:
+            self.session.execute(insert(Message), self.values)
+            self.values = []
 
 
 class Ingestion(RegisterBase):
@@ -170,17 +195,19 @@ class Ingestion(RegisterBase):
         translated = [t for t in (translate(event) for event in events) if t is not None]
         if not translated:
             return 0
-        last_seq: dict[int, int] = {}
         with write_session(self.db) as session, session.no_autoflush:
+            batch = _Batch(session, collect=True)
             for event in translated:
                 if isinstance(event, SessionStarted):
                     conversation, at, key = self._session_identity(
                         event.conversation_id, event.at, None
                     )
+                    batch.cases.pop(conversation, None)
                     self._open_in(session, conversation, at, event.channel, key)
                     session.flush()
                 else:
-                    self._add_message(session, event, last_seq)
+                    self._add_message(batch, event)
+            batch.insert()
         return len(translated)
 
     def close_idle_cases(self, now: datetime, idle_after: timedelta) -> list[str]:
@@ -234,25 +261,23 @@ class Ingestion(RegisterBase):
         with write_session(self.db) as session:
             if self._message_exists(session, message.key):
                 return RecordOutcome.DUPLICATE
-            return self._add_message(session, message, {})
+            return self._add_message(_Batch(session), message)
 
-    def _add_message(
-        self, session: Session, message: ChatMessage, last_seq: dict[int, int]
-    ) -> RecordOutcome:
-        """Add a message to its ärende (a new one if none runs) in ``session``.
-
-        ``last_seq`` remembers each ärende's last message number in this transaction:
-        the ärende's row is locked (``FOR UPDATE``) from its first message on, so no
-        one else can number a message of it before the commit, and a batch need not
-        ask the database again (nor flush its own messages first).
-        """
-        case = self._case_for_message(session, message.conversation_id, message.at)
+    def _add_message(self, batch: _Batch, message: ChatMessage) -> RecordOutcome:
+        """Add a message to its ärende (a new one if none runs) in the batch's session."""
+        session = batch.session
+        known = batch.cases.get(message.conversation_id)
+        if known is not None and known[0].status in _ACTIVE and message.at >= known[1]:
+            case: Case | None = known[0]
+        else:
+            case = self._case_for_message(session, message.conversation_id, message.at)
         opened = case is None
         if case is None:  # no session seen (an older conversation, or after closing)
             case = self._new_case(
                 session, message.conversation_id, message.at, message.channel,
                 "auto:" + message.key,
             )
+        batch.cases[message.conversation_id] = (case, message.at)
         if not case.channel and message.channel:
             case.channel = message.channel
         changed = self._add_topic(case, message.intent)
@@ -270,29 +295,34 @@ class Ingestion(RegisterBase):
         else:
             role, name = v.ROLE_BOT, None
         masked = self.masker.mask(message.text)
-        seq = last_seq.get(case.id)
+        seq = batch.last_seq.get(case.id)
         if seq is None:
             seq = session.execute(
                 select(func.max(Message.seq)).where(Message.case_id == case.id)
             ).scalar() or 0
-        last_seq[case.id] = seq + 1
-        row = Message(
-            case_id=case.id,
-            seq=seq + 1,
-            sender_role=role,
-            sender_name=name,
-            sent_at=message.at,
-            text=masked.text,
-            text_folded=fold(masked.text),
-            intent=message.intent,
-            intent_confidence=message.intent_confidence,
-            predicted_intent=message.predicted_intent,
-            event_key=message.key,
-        )
-        session.add(row)
-        if masked.changed:  # rare (a phone number, an e-mail): the row's id is needed
-            session.flush()
-            session.add(MessageOriginal(message_id=row.id, text=message.text))
+        batch.last_seq[case.id] = seq + 1
+        values = {
+            "case_id": case.id,
+            "seq": seq + 1,
+            "sender_role": role,
+            "sender_name": name,
+            "sent_at": message.at,
+            "text": masked.text,
+            "text_folded": fold(masked.text),
+            "intent": message.intent,
+            "intent_confidence": message.intent_confidence,
+            "predicted_intent": message.predicted_intent,
+            "event_key": message.key,
+        }
+        if batch.collect and not masked.changed:
+            batch.values.append(values)
+        else:
+            batch.insert()  # earlier messages first: ids follow the events' order
+            row = Message(**values)
+            session.add(row)
+            if masked.changed:  # rare (a phone number, an e-mail): the row's id is needed
+                session.flush()
+                session.add(MessageOriginal(message_id=row.id, text=message.text))
         if case.last_activity_at is None or message.at > case.last_activity_at:
             case.last_activity_at = message.at
         return RecordOutcome.OPENED if opened else RecordOutcome.RECORDED

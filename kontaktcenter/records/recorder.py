@@ -97,9 +97,11 @@ class Recorder:
         retry_every: float = 5.0,
         max_queue: int = 10_000,
         tick: float = 0.5,
+        gather: float = 0.05,
         register_factory: Callable[[str | None], Register] | None = None,
     ) -> None:
-        """``max_queue`` bounds the events kept in memory while the spool cannot be written."""
+        """``max_queue`` bounds the events kept in memory while the spool cannot be written;
+        ``gather`` is how long a woken worker waits for more events before it writes."""
         self.url = url
         self.spool = Spool(spool_dir)
         self.idle_after = idle_after
@@ -107,6 +109,7 @@ class Recorder:
         self.retry_every = retry_every
         self.max_in_memory = max_queue
         self.tick = tick
+        self.gather = gather
         self._factory = register_factory or _make_register
         self._register: Register | None = None
         self._lock = threading.Lock()
@@ -293,7 +296,10 @@ class Recorder:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(self.tick)
+            if self._wake.wait(self.tick) and not self._stopped and self.gather > 0:
+                # Let the next turns' events join this pass: one transaction for
+                # several turns (the register is not what a resident waits for).
+                time.sleep(self.gather)
             self._wake.clear()
             stopping = self._stopped  # read first: this pass covers all submitted before
             target = self._submitted

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kontaktcenter.db import get_database
-from kontaktcenter.records.recorder import drain_spool, is_transient
+from kontaktcenter.records.recorder import Recorder, drain_spool, is_transient
 from kontaktcenter.records.spool import REJECTED, Spool
 from tests.records_events import T0, make_register, mixed_events, register_dump
 
@@ -123,3 +123,60 @@ def test_an_outage_during_a_batch_keeps_it_for_later(tmp_path: Path) -> None:
     down["now"] = False
     assert spool.drain(lambda e: kept.append(e["n"]), is_transient, write_many).complete
     assert kept == list(range(60)) and not spool.pending()
+
+
+def test_the_recorder_writes_what_waits_in_one_transaction(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Turns that arrive while the worker is busy (here: before it starts) are written
+    together, not one transaction per event."""
+    register = make_register(sqlite_url)
+    batches: list[int] = []
+    real = register.record_events
+
+    def counting(events: list[dict]) -> int:
+        batches.append(len(events))
+        return real(events)
+
+    register.record_events = counting  # type: ignore[method-assign]
+    recorder = Recorder(sqlite_url, tmp_path / "spool", register_factory=lambda url: register)
+    events = mixed_events()
+    for start in range(0, len(events), 3):  # one submit per turn, as Rasa saves them
+        assert recorder.submit_many(events[start:start + 3])
+    recorder.start()
+    try:
+        assert recorder.wait_drained(20)
+    finally:
+        recorder.stop()
+    assert batches == [len(events)]
+    assert len(register_dump(register)["messages"]) == 11
+
+
+def test_a_late_message_in_a_batch_goes_to_the_arende_of_its_time(
+    sqlite_url: str, second_url: str
+) -> None:
+    """A message older than the one before it (the spool of a server that died, an
+    agent's last words) is not put into the ärende the batch last used."""
+    from tests.records_events import ev
+
+    t = T0
+    events = [
+        ev("session_started", "late", t),
+        ev("user", "late", t + timedelta(seconds=1), "första sessionen"),
+        ev("session_started", "late", t + timedelta(seconds=100)),
+        ev("user", "late", t + timedelta(seconds=101), "andra sessionen"),
+        ev("bot", "late", t + timedelta(seconds=50), "sent svar i första",
+           metadata={"kc_agent": "Anna Andersson"}),
+        ev("user", "late", t + timedelta(seconds=102), "andra igen"),
+    ]
+    one_by_one, batched = make_register(sqlite_url), make_register(second_url)
+    for event in events:
+        one_by_one.record_event(event)
+    batched.record_events(events)
+    expected = register_dump(one_by_one)
+    assert register_dump(batched) == expected
+    first, second = sorted(expected["cases"])[:2]
+    by_case = {c: [m[5] for m in expected["messages"] if m[0] == c]
+               for c in (first[0], second[0])}
+    assert by_case[first[0]] == ["första sessionen", "sent svar i första"]
+    assert by_case[second[0]] == ["andra sessionen", "andra igen"]
