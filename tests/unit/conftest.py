@@ -28,14 +28,19 @@ def records_template_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(name="sqlite_url")
-def sqlite_url_fixture(records_template: Path, tmp_path: Path) -> Iterator[str]:
-    path = tmp_path / "db" / "kc.db"
+def register_copy(records_template: Path, folder: Path) -> Iterator[str]:
+    """A fresh register in ``folder``: the URL, disposed of afterwards."""
+    path = folder / "kc.db"
     path.parent.mkdir()
     shutil.copy(records_template, path)
     url = f"sqlite:///{path}"
     yield url
     get_database(url).dispose()
+
+
+@pytest.fixture(name="sqlite_url")
+def sqlite_url_fixture(records_template: Path, tmp_path: Path) -> Iterator[str]:
+    yield from register_copy(records_template, tmp_path / "db")
 
 
 @pytest.fixture(name="register")

@@ -7,27 +7,23 @@ written again one event at a time, which finds the replayed or the bad event.
 from __future__ import annotations
 
 import json
-import shutil
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from kontaktcenter.db import get_database
 from kontaktcenter.records.recorder import Recorder, drain_spool, is_transient
 from kontaktcenter.records.spool import REJECTED, Spool
 from tests.records_events import T0, make_register, mixed_events, register_dump
+from tests.unit.conftest import register_copy
 
 
 @pytest.fixture()
-def second_url(records_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "second" / "kc.db"
-    path.parent.mkdir()
-    shutil.copy(records_template, path)
-    url = f"sqlite:///{path}"
-    yield url
-    get_database(url).dispose()
+def second_url(records_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A second register, to compare two ways of writing the same events."""
+    yield from register_copy(records_template, tmp_path / "second")
 
 
 def test_a_batch_gives_the_same_register_as_one_event_at_a_time(
