@@ -14,11 +14,11 @@ does) cannot change the kept ones.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.shared.core import constants
@@ -27,18 +27,17 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
 _original = Domain.states_for_tracker_history
-_installed = False
 MAX_TRACKERS = 256  # trackers in use at once (one per message being handled)
 
 
-@dataclass
+@dataclasses.dataclass
 class _Replay:
     """How far the replay got: the applied events so far, and the loop's variables."""
 
     domain: Domain
     events: list[Event]
     tracker: DialogueStateTracker
-    states: list[State] = field(default_factory=list)
+    states: list[State] = dataclasses.field(default_factory=list)
     last_ml_action: Any = None
     turn_was_hidden: bool = False
 
@@ -129,8 +128,7 @@ def states_for_tracker_history(
         while len(_replays) > MAX_TRACKERS:
             _replays.popitem(last=False)
     # The last state (the tracker as it is now) is not kept: the next event changes it.
-    after = _Replay(self, replay.events, replay.tracker, replay.states,
-                    replay.last_ml_action, replay.turn_was_hidden)
+    after = dataclasses.replace(replay)
     last = _state(self, after, replay.tracker, False,
                   omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     states = [_copy(state) for state in replay.states]
@@ -140,8 +138,5 @@ def states_for_tracker_history(
 
 
 def install() -> None:
-    """Let Rasa's policies share one replay per tracker (idempotent)."""
-    global _installed
-    if not _installed:
-        Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
-        _installed = True
+    """Let Rasa's policies share one replay per tracker (``_original`` is kept at import)."""
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]

@@ -21,7 +21,6 @@ from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.models import RasaModel
 
 _original = RasaModel._rasa_predict
-_installed = False
 
 
 def _matches(specs: list[tf.TensorSpec], batch_in: Any) -> bool:
@@ -52,18 +51,11 @@ def _rasa_predict(self: RasaModel, batch_in: Any) -> dict[str, Any]:
     outputs = tf_utils.sync_to_numpy_or_python_type(
         concrete._call_flat(tensors, concrete.captured_inputs)
     )
-    return _finish(self, outputs)
-
-
-def _finish(self: RasaModel, outputs: dict[str, Any]) -> dict[str, Any]:
-    if DIAGNOSTIC_DATA in outputs:
+    if DIAGNOSTIC_DATA in outputs:  # as Rasa does after its call
         outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
     return outputs
 
 
 def install() -> None:
-    """Call DIET's traced graph directly (idempotent)."""
-    global _installed
-    if not _installed:
-        RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]
-        _installed = True
+    """Call DIET's traced graph directly (``_original`` is Rasa's, kept at import)."""
+    RasaModel._rasa_predict = _rasa_predict  # type: ignore[method-assign]

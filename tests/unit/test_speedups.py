@@ -96,12 +96,21 @@ def test_event_types_resolve_as_in_rasa() -> None:
         speedups._resolve_by_type("okänd")
 
 
-def test_install_puts_both_into_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_install_puts_every_shortcut_into_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.tensorflow.models import RasaModel
+
+    from rasa_addons import state_history, tf_predict
+
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL_VALIDATE)
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(ORIGINAL_RESOLVE))
+    monkeypatch.setattr(Domain, "states_for_tracker_history", state_history._original)
+    monkeypatch.setattr(RasaModel, "_rasa_predict", tf_predict._original)
     monkeypatch.setattr(speedups, "_installed", False)
     speedups.install()
     speedups.install()
+    assert Domain.states_for_tracker_history is state_history.states_for_tracker_history
+    assert RasaModel._rasa_predict is tf_predict._rasa_predict
     assert RemoteAction._validate_action_result is speedups._validate_action_result
     assert Event.resolve_by_type("bot") is rasa_events.BotUttered
     deserialised = Event.from_parameters({"event": "user", "text": "hej", "parse_data": {}})
